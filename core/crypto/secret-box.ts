@@ -1,0 +1,42 @@
+import crypto from 'node:crypto';
+
+/**
+ * AES-256-GCM for secrets at rest. The ciphertext names the key that made it
+ * (`v1.<keyId>.<iv>.<tag>.<data>`), so keys can rotate: new writes use the current key,
+ * old rows stay readable while their key is still listed.
+ */
+export class SecretBox {
+  private readonly keys = new Map<string, Buffer>();
+  private readonly currentId: string;
+
+  constructor(currentKey: Buffer, previousKeys: Buffer[] = []) {
+    if (currentKey.length !== 32) throw new Error('The encryption key must be 32 bytes');
+    this.currentId = SecretBox.keyId(currentKey);
+    for (const key of [currentKey, ...previousKeys]) this.keys.set(SecretBox.keyId(key), key);
+  }
+
+  static keyId(key: Buffer): string {
+    return crypto.createHash('sha256').update(key).digest('base64url').slice(0, 8);
+  }
+
+  seal(plaintext: string): string {
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.keyFor(this.currentId), iv);
+    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return ['v1', this.currentId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+  }
+
+  open(sealed: string): string {
+    const [version, keyId, iv, tag, data] = sealed.split('.');
+    if (version !== 'v1' || !keyId || !iv || !tag || data === undefined) throw new Error('Not a sealed secret');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', this.keyFor(keyId), Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  private keyFor(id: string): Buffer {
+    const key = this.keys.get(id);
+    if (!key) throw new Error(`Secret was sealed with key ${id}, which is not configured`);
+    return key;
+  }
+}

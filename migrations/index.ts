@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import * as coreModel from './20261121_001_core_model';
+
+/** Migrations listed in order; a static list works the same under tsx, jest and a build. */
+const migrations: Record<string, Knex.Migration> = {
+  '20261121_001_core_model': coreModel,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations[name];
+    if (!migration) throw new Error(`Unknown migration ${name}`);
+    return migration;
+  },
+};

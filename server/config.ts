@@ -1,0 +1,108 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything the server reads from the environment, validated once at start. */
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  encryptionKey: Buffer;
+  adminToken: string;
+  metaAppSecret: string;
+  metaVerifyToken: string;
+  whatsappApiBase: string;
+  whatsappApiVersion: string;
+  /** Names of the values that were generated for development rather than configured. */
+  generated: string[];
+}
+
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PUBLIC_URL: z.url({ message: 'must be an absolute URL such as https://threadline.example.com' }).optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  THREADLINE_DATA_DIR: z.string().min(1).default('.threadline'),
+  THREADLINE_ENCRYPTION_KEY: base64Key.optional(),
+  THREADLINE_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  META_APP_SECRET: z.string().min(8, 'must be the App Secret from the Meta App Dashboard').optional(),
+  META_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+  WHATSAPP_API_BASE: z.url().default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default('v24.0'),
+});
+
+/** Values that development may generate but production must be given. */
+const secretNames = {
+  THREADLINE_ENCRYPTION_KEY: () => crypto.randomBytes(32).toString('base64'),
+  THREADLINE_ADMIN_TOKEN: () => crypto.randomBytes(24).toString('base64url'),
+  META_APP_SECRET: () => crypto.randomBytes(16).toString('hex'),
+  META_VERIFY_TOKEN: () => crypto.randomBytes(12).toString('base64url'),
+} as const;
+type SecretName = keyof typeof secretNames;
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Threadline cannot start; fix these environment variables:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates configuration. Every problem is reported at once. Outside production, missing
+ * secrets are generated once into `<dataDir>/dev-secrets.json` and reused on the next start.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.THREADLINE_DATA_DIR);
+  const missing = (Object.keys(secretNames) as SecretName[]).filter((name) => !e[name]);
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production') {
+    for (const name of missing) problems.push(`${name}: required in production`);
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https URL Meta and the platforms call)');
+    if (problems.length) throw new ConfigError(problems);
+  }
+  const generatedValues = missing.length ? loadOrGenerateDevSecrets(dataDir, missing) : {};
+  const value = (name: SecretName): string => e[name] ?? generatedValues[name] ?? '';
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    encryptionKey: Buffer.from(value('THREADLINE_ENCRYPTION_KEY'), 'base64'),
+    adminToken: value('THREADLINE_ADMIN_TOKEN'),
+    metaAppSecret: value('META_APP_SECRET'),
+    metaVerifyToken: value('META_VERIFY_TOKEN'),
+    whatsappApiBase: e.WHATSAPP_API_BASE.replace(/\/$/, ''),
+    whatsappApiVersion: e.WHATSAPP_API_VERSION,
+    generated: missing,
+  };
+}
+
+function loadOrGenerateDevSecrets(dataDir: string, names: SecretName[]): Partial<Record<SecretName, string>> {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const stored: Partial<Record<SecretName, string>> = fs.existsSync(file)
+    ? z.record(z.string(), z.string()).parse(JSON.parse(fs.readFileSync(file, 'utf8')))
+    : {};
+  let changed = false;
+  for (const name of names) {
+    if (!stored[name]) {
+      stored[name] = secretNames[name]();
+      changed = true;
+    }
+  }
+  if (changed) fs.writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return stored;
+}
