@@ -188,6 +188,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('state').notNullable().defaultTo('pending'); // pending | processed | dead | unrouted
     t.integer('attempts').notNullable().defaultTo(0);
     t.text('last_error');
+    t.timestamp('not_before', { useTz: true }); // set while a failed event waits to be retried
     t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('processed_at', { useTz: true });
   });

@@ -1,0 +1,114 @@
+import type { Knex } from 'knex';
+import type { Db } from '../db/connect';
+import type { EngineContext, ProcessInboxEvent } from '../engine/engine-context';
+import type { InboxEventRow } from './inbox-event';
+import { DRAIN_JOB_KEY_PREFIX, DRAIN_QUEUE_PREFIX, drainTask } from './shard';
+
+export interface DrainOptions {
+  batchSize?: number;
+  maxRounds?: number;
+  /** Attempts before an event becomes a dead letter. */
+  maxAttempts?: number;
+  /** Backoff before retrying a failed event: base * 2^(attempts-1), capped. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+export interface DrainResult {
+  processed: number;
+  failed: number;
+  dead: number;
+}
+
+/**
+ * Processes the pending events of one shard in order per conversation key. A batch is tried in
+ * one transaction; if any event throws, the batch is redone event by event with savepoints so
+ * one bad event delays only its own conversation (later events of that conversation wait for it)
+ * and, after its last attempt, becomes a dead letter instead of blocking the shard forever.
+ */
+export async function drainShard(db: Db, ctx: EngineContext, process: ProcessInboxEvent, shard: number, options: DrainOptions = {}): Promise<DrainResult> {
+  const batchSize = options.batchSize ?? 500;
+  const total: DrainResult = { processed: 0, failed: 0, dead: 0 };
+  for (let round = 0; round < (options.maxRounds ?? 20); round++) {
+    let result: DrainResult & { fetched: number };
+    try {
+      result = await db.transaction((trx) => runBatch(trx, ctx, process, shard, batchSize, false, options));
+    } catch {
+      result = await db.transaction((trx) => runBatch(trx, ctx, process, shard, batchSize, true, options));
+    }
+    total.processed += result.processed;
+    total.failed += result.failed;
+    total.dead += result.dead;
+    if (result.fetched < batchSize) break;
+  }
+  await scheduleRetryIfWaiting(db, shard);
+  return total;
+}
+
+async function runBatch(
+  trx: Knex.Transaction, ctx: EngineContext, process: ProcessInboxEvent, shard: number, batchSize: number, isolate: boolean, options: DrainOptions,
+): Promise<DrainResult & { fetched: number }> {
+  const events: InboxEventRow[] = await trx('inbox_event')
+    .where({ shard, state: 'pending' })
+    .where((q) => q.whereNull('not_before').orWhere('not_before', '<=', trx.fn.now()))
+    .whereNotIn('conversation_key', trx('inbox_event').select('conversation_key').where({ shard, state: 'pending' }).where('not_before', '>', trx.fn.now()))
+    .orderBy([{ column: 'event_at' }, { column: 'id' }])
+    .limit(batchSize)
+    .forUpdate()
+    .skipLocked();
+  const result = { processed: 0, failed: 0, dead: 0, fetched: events.length };
+  const held = new Set<string>();
+  const done: number[] = [];
+  for (const event of events) {
+    if (held.has(event.conversation_key)) continue;
+    if (!isolate) {
+      await process(ctx, trx, event);
+      done.push(event.id);
+      ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome: 'processed' });
+      continue;
+    }
+    try {
+      await trx.transaction((sp) => process(ctx, sp, event));
+      done.push(event.id);
+      ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome: 'processed' });
+    } catch (error) {
+      held.add(event.conversation_key);
+      const dead = await recordFailure(trx, event, error, options);
+      if (dead) result.dead++;
+      else result.failed++;
+      ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome: dead ? 'dead' : 'failed' });
+      ctx.logger.error({ err: error, eventId: event.id, kind: event.kind, attempts: event.attempts + 1, dead }, 'inbox event failed');
+    }
+  }
+  if (done.length) {
+    await trx('inbox_event').whereIn('id', done).update({ state: 'processed', processed_at: trx.fn.now(), not_before: null });
+    const now = Date.now();
+    for (const event of events) {
+      if (done.includes(event.id)) ctx.metrics.eventLatency.observe((now - new Date(event.received_at).getTime()) / 1000);
+    }
+  }
+  result.processed = done.length;
+  return result;
+}
+
+async function recordFailure(trx: Knex.Transaction, event: InboxEventRow, error: unknown, options: DrainOptions): Promise<boolean> {
+  const attempts = event.attempts + 1;
+  const dead = attempts >= (options.maxAttempts ?? 10);
+  const delay = Math.min((options.retryBaseMs ?? 1_000) * 2 ** (attempts - 1), options.retryMaxMs ?? 3_600_000);
+  await trx('inbox_event').where({ id: event.id }).update({
+    attempts,
+    last_error: error instanceof Error ? error.message : String(error),
+    state: dead ? 'dead' : 'pending',
+    not_before: dead ? null : new Date(Date.now() + delay),
+  });
+  return dead;
+}
+
+/** Events waiting out a backoff need a job that wakes when the first of them is due. */
+async function scheduleRetryIfWaiting(db: Db, shard: number): Promise<void> {
+  const next = await db('inbox_event').where({ shard, state: 'pending' }).whereNotNull('not_before').min({ at: 'not_before' }).first();
+  if (!next?.at) return;
+  await db.raw('select graphile_worker.add_job(?, json_build_object(\'shard\', ?::int), queue_name => ?, run_at => ?, job_key => ?, job_key_mode => ?)', [
+    drainTask, shard, `${DRAIN_QUEUE_PREFIX}${shard}`, next.at, `${DRAIN_JOB_KEY_PREFIX}${shard}`, 'preserve_run_at',
+  ]);
+}
