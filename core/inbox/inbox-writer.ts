@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from '../db/connect';
 import type { InboxDraft } from './inbox-event';
 import { DRAIN_JOB_KEY_PREFIX, DRAIN_QUEUE_PREFIX, drainTask, shardOf } from './shard';
@@ -94,6 +95,8 @@ export class InboxWriter {
       cols.state.push(d.workspaceId === null ? 'unrouted' : malformed ? 'dead' : 'pending');
       cols.error.push(d.payload.kind === 'malformed' ? d.payload.problem : null);
     }
+    const bindings: Knex.Value[] = [cols.workspace, cols.phone, cols.key, cols.kind, cols.conv, cols.shard, cols.at, cols.payload, cols.state, cols.error,
+      drainTask, DRAIN_QUEUE_PREFIX, DRAIN_JOB_KEY_PREFIX];
     const result = await this.db.raw<{ rows: { keys: string[] | null }[] }>(
       `with ins as (
          insert into inbox_event (workspace_id, phone_number_id, dedupe_key, kind, conversation_key, shard, event_at, payload, state, last_error)
@@ -107,8 +110,7 @@ export class InboxWriter {
        ),
        jobs as (select j.id from specs, graphile_worker.add_jobs(specs.a) j where specs.a is not null)
        select (select array_agg(dedupe_key) from ins) as keys, (select count(*) from jobs) as jobs`,
-      [cols.workspace, cols.phone, cols.key, cols.kind, cols.conv, cols.shard, cols.at, cols.payload, cols.state, cols.error,
-        drainTask, DRAIN_QUEUE_PREFIX, DRAIN_JOB_KEY_PREFIX],
+      bindings,
     );
     return new Set(result.rows[0]?.keys ?? []);
   }
