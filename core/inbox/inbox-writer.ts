@@ -95,7 +95,9 @@ export class InboxWriter {
       cols.state.push(d.workspaceId === null ? 'unrouted' : malformed ? 'dead' : 'pending');
       cols.error.push(d.payload.kind === 'malformed' ? d.payload.problem : null);
     }
-    const bindings: Knex.Value[] = [cols.workspace, cols.phone, cols.key, cols.kind, cols.conv, cols.shard, cols.at, cols.payload, cols.state, cols.error,
+    // pg sends null array elements as SQL NULL; knex's binding type just does not say so.
+    const withNulls = (values: (string | null)[]) => values as string[];
+    const bindings: Knex.Value[] = [withNulls(cols.workspace), withNulls(cols.phone), cols.key, cols.kind, cols.conv, cols.shard, cols.at, cols.payload, cols.state, withNulls(cols.error),
       drainTask, DRAIN_QUEUE_PREFIX, DRAIN_JOB_KEY_PREFIX];
     const result = await this.db.raw<{ rows: { keys: string[] | null }[] }>(
       `with ins as (
