@@ -192,12 +192,18 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('received_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('processed_at', { useTz: true });
   });
+  // Worker processes and their graphile-worker ids, so a crashed process's job locks can be released.
+  await knex.schema.createTable('worker_process', (t) => {
+    t.text('id').primary();
+    t.specificType('worker_ids', 'text[]').notNullable();
+    t.timestamp('heartbeat_at', { useTz: true }).notNullable();
+  });
   await knex.raw("create index inbox_event_pending_idx on inbox_event (shard, event_at, id) where state = 'pending'");
   await knex.raw("create index inbox_event_dead_idx on inbox_event (workspace_id, id) where state = 'dead'");
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['inbox_event', 'audit_log', 'external_link', 'installation', 'media', 'message_status', 'message', 'conversation', 'consent', 'contact', 'whatsapp_number', 'workspace']) {
+  for (const table of ['worker_process', 'inbox_event', 'audit_log', 'external_link', 'installation', 'media', 'message_status', 'message', 'conversation', 'consent', 'contact', 'whatsapp_number', 'workspace']) {
     await knex.schema.dropTableIfExists(table);
   }
 }

@@ -1,0 +1,122 @@
+import type { Db } from '../db/connect';
+
+export interface ConversationFilter {
+  status?: 'open' | 'pending' | 'closed';
+  phoneNumberId?: string;
+  limit?: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+}
+
+export interface ConversationSummary {
+  id: string;
+  status: string;
+  phone_number_id: string;
+  contact: { id: string; wa_id: string | null; user_id: string | null; username: string | null; profile_name: string | null };
+  assignee: { platform: string; id: string; name: string | null } | null;
+  last_message_at: Date;
+  last_inbound_at: Date | null;
+  window_expires_at: Date | null;
+  window_open: boolean;
+  opened_at: Date;
+  closed_at: Date | null;
+}
+
+interface ConversationRow {
+  id: string; status: string; phone_number_id: string; contact_id: string; wa_id: string | null; user_id: string | null; username: string | null;
+  profile_name: string | null; assignee_platform: string | null; assignee_id: string | null; assignee_name: string | null; last_message_at: Date;
+  last_inbound_at: Date | null; window_expires_at: Date | null; opened_at: Date; closed_at: Date | null;
+}
+
+const encodeCursor = (row: { last_message_at: Date; id: string }) => Buffer.from(`${row.last_message_at.toISOString()}|${row.id}`).toString('base64url');
+function decodeCursor(cursor: string): { at: Date; id: string } | null {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const date = at ? new Date(at) : null;
+  return date && !Number.isNaN(date.getTime()) && id && /^[0-9a-f-]{36}$/.test(id) ? { at: date, id } : null;
+}
+
+function baseQuery(db: Db, workspaceId: string) {
+  return db('conversation as c')
+    .join('contact as k', 'k.id', 'c.contact_id')
+    .join('whatsapp_number as n', 'n.id', 'c.whatsapp_number_id')
+    .where('c.workspace_id', workspaceId)
+    .select('c.id', 'c.status', 'n.phone_number_id', 'c.contact_id', 'k.wa_id', 'k.user_id', 'k.username', 'k.profile_name', 'c.assignee_platform',
+      'c.assignee_id', 'c.assignee_name', 'c.last_message_at', 'c.last_inbound_at', 'c.window_expires_at', 'c.opened_at', 'c.closed_at');
+}
+
+function toSummary(r: ConversationRow, now: Date): ConversationSummary {
+  return {
+    id: r.id,
+    status: r.status,
+    phone_number_id: r.phone_number_id,
+    contact: { id: r.contact_id, wa_id: r.wa_id, user_id: r.user_id, username: r.username, profile_name: r.profile_name },
+    assignee: r.assignee_platform && r.assignee_id ? { platform: r.assignee_platform, id: r.assignee_id, name: r.assignee_name } : null,
+    last_message_at: r.last_message_at,
+    last_inbound_at: r.last_inbound_at,
+    window_expires_at: r.window_expires_at,
+    window_open: r.window_expires_at !== null && r.window_expires_at > now,
+    opened_at: r.opened_at,
+    closed_at: r.closed_at,
+  };
+}
+
+/** Most recently active first, keyset-paginated so pages stay stable while messages arrive. */
+export async function listConversations(db: Db, workspaceId: string, filter: ConversationFilter = {}): Promise<{ items: ConversationSummary[]; nextCursor: string | null } | { error: 'INVALID_CURSOR' }> {
+  const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+  const q = baseQuery(db, workspaceId);
+  if (filter.status) q.where('c.status', filter.status);
+  if (filter.phoneNumberId) q.where('n.phone_number_id', filter.phoneNumberId);
+  if (filter.cursor) {
+    const c = decodeCursor(filter.cursor);
+    if (!c) return { error: 'INVALID_CURSOR' };
+    q.whereRaw('(c.last_message_at, c.id) < (?, ?)', [c.at, c.id]);
+  }
+  const rows: ConversationRow[] = await q.orderBy([{ column: 'c.last_message_at', order: 'desc' }, { column: 'c.id', order: 'desc' }]).limit(limit + 1);
+  const now = new Date();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page.map((r) => toSummary(r, now)), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+export interface MessageView {
+  id: string; wamid: string; direction: string; type: string; body: unknown; text: string | null; status: string; status_at: Date | null;
+  error: { code: number; title: string | null; details: string | null } | null; context_wamid: string | null; forwarded: boolean;
+  reactions: Record<string, string>; sent_at: Date;
+  media: { id: string; mime_type: string; filename: string | null; state: string; size_bytes: number | null } | null;
+  statuses: { status: string; occurred_at: Date; errors: unknown }[];
+}
+
+interface MessageRow {
+  id: string; wamid: string; direction: string; type: string; body: unknown; text: string | null; status: string; status_at: Date | null;
+  error_code: number | null; error_title: string | null; error_details: string | null; context_wamid: string | null; forwarded: boolean;
+  reactions: Record<string, string>; sent_at: Date; media_id: string | null; mime_type: string; filename: string | null; media_state: string; size_bytes: number | null;
+}
+
+/** One conversation with its messages (oldest first), their media and full status history. */
+export async function readConversation(db: Db, workspaceId: string, conversationId: string): Promise<(ConversationSummary & { messages: MessageView[] }) | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(conversationId)) return null;
+  const row: ConversationRow | undefined = await baseQuery(db, workspaceId).where('c.id', conversationId).first();
+  if (!row) return null;
+  const messages: MessageRow[] = await db('message as m')
+    .leftJoin('media as d', 'd.message_id', 'm.id')
+    .where({ 'm.workspace_id': workspaceId, 'm.conversation_id': conversationId })
+    .orderBy([{ column: 'm.sent_at' }, { column: 'm.created_at' }])
+    .select('m.id', 'm.wamid', 'm.direction', 'm.type', 'm.body', 'm.text', 'm.status', 'm.status_at', 'm.error_code', 'm.error_title', 'm.error_details',
+      'm.context_wamid', 'm.forwarded', 'm.reactions', 'm.sent_at', 'd.id as media_id', 'd.mime_type', 'd.filename', 'd.state as media_state', 'd.size_bytes');
+  const wamids = messages.map((m) => m.wamid);
+  const history: { wamid: string; status: string; occurred_at: Date; errors: unknown }[] = wamids.length
+    ? await db('message_status').where('workspace_id', workspaceId).whereIn('wamid', wamids).orderBy('occurred_at').select('wamid', 'status', 'occurred_at', 'errors')
+    : [];
+  const byWamid = new Map<string, MessageView['statuses']>();
+  for (const { wamid, status, occurred_at, errors } of history) {
+    byWamid.set(wamid, [...(byWamid.get(wamid) ?? []), { status, occurred_at, errors }]);
+  }
+  const views: MessageView[] = messages.map((m) => ({
+    id: m.id, wamid: m.wamid, direction: m.direction, type: m.type, body: m.body, text: m.text, status: m.status, status_at: m.status_at,
+    error: m.error_code ? { code: m.error_code, title: m.error_title, details: m.error_details } : null,
+    context_wamid: m.context_wamid, forwarded: m.forwarded, reactions: m.reactions, sent_at: m.sent_at,
+    media: m.media_id ? { id: m.media_id, mime_type: m.mime_type, filename: m.filename, state: m.media_state, size_bytes: m.size_bytes } : null,
+    statuses: byWamid.get(m.wamid) ?? [],
+  }));
+  return { ...toSummary(row, new Date()), messages: views };
+}

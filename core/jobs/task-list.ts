@@ -1,0 +1,26 @@
+import type { Task, TaskList } from 'graphile-worker';
+import { z } from 'zod';
+import type { Db } from '../db/connect';
+import type { EngineContext, ProcessInboxEvent } from '../engine/engine-context';
+import { drainShard, type DrainOptions } from '../inbox/drain-shard';
+import { drainTask } from '../inbox/shard';
+
+export interface TaskDeps {
+  db: Db;
+  engine: EngineContext;
+  processInboxEvent: ProcessInboxEvent;
+  drain?: DrainOptions;
+  /** Further tasks (media download, read receipts, …) keyed by identifier. */
+  extraTasks?: TaskList;
+}
+
+const drainPayload = z.object({ shard: z.number().int().min(0) });
+
+/** Job payloads are data from our own database, but still checked: a bad one fails loudly. */
+export function buildTaskList(deps: TaskDeps): TaskList {
+  const drain: Task = async (payload) => {
+    const { shard } = drainPayload.parse(payload);
+    await drainShard(deps.db, deps.engine, deps.processInboxEvent, shard, deps.drain);
+  };
+  return { [drainTask]: drain, ...deps.extraTasks };
+}

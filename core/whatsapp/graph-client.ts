@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import { GraphApiError, graphErrorBodySchema } from './graph-error';
+
+export interface GraphClientOptions {
+  /** e.g. `https://graph.facebook.com` (a fake's URL in tests). */
+  baseUrl: string;
+  /** e.g. `v24.0`. */
+  version: string;
+  /** Per Graph API call. Default 10 s. */
+  timeoutMs?: number;
+  /** Per media download (files reach 100 MB). Default 60 s. */
+  downloadTimeoutMs?: number;
+  /**
+   * Origins a media download may send the bearer token to, besides `baseUrl`'s own.
+   * Default: Meta's media host. Guards against leaking a token to a URL taken from a payload.
+   */
+  mediaOrigins?: string[];
+}
+
+export interface PhoneNumberInfo {
+  id: string;
+  /** As Graph formats it (`+1 555-000-2222`); webhooks carry digits only. */
+  displayPhoneNumber: string;
+  verifiedName: string;
+  /** GREEN / YELLOW / RED, or NA / UNKNOWN for new numbers. */
+  qualityRating: string | undefined;
+  /** `throughput.level`, e.g. STANDARD / HIGH. */
+  throughputLevel: string | undefined;
+  /** Portfolio messaging limit (v24+), e.g. TIER_2K / TIER_UNLIMITED. */
+  messagingLimitTier: string | undefined;
+}
+
+export interface MediaUrlInfo {
+  id: string;
+  /** Valid about 5 minutes, and only with the bearer token. */
+  url: string;
+  mimeType: string;
+  /** Encoding is not settled (hex here, base64 in webhooks, §10.4): treat as opaque. */
+  sha256: string | undefined;
+  fileSize: number | undefined;
+}
+
+export interface DownloadedMedia {
+  data: Buffer;
+  contentType: string;
+}
+
+export const phoneNumberFields = [
+  'display_phone_number',
+  'verified_name',
+  'quality_rating',
+  'throughput',
+  'whatsapp_business_manager_messaging_limit',
+] as const;
+
+// Optional fields use .catch so an unexpected shape for a detail never fails the whole lookup.
+const phoneNumberSchema = z.object({
+  id: z.string(),
+  display_phone_number: z.string(),
+  verified_name: z.string(),
+  quality_rating: z.string().optional().catch(undefined),
+  throughput: z.object({ level: z.string() }).optional().catch(undefined),
+  whatsapp_business_manager_messaging_limit: z.string().optional().catch(undefined),
+});
+
+const mediaUrlSchema = z.object({
+  id: z.string(),
+  url: z.url(),
+  mime_type: z.string(),
+  sha256: z.string().optional().catch(undefined),
+  // Meta's syntax block doesn't say number or string; accept both.
+  file_size: z.coerce.number().int().nonnegative().optional().catch(undefined),
+});
+
+const successSchema = z.object({ success: z.literal(true) });
+
+const metaMediaOrigin = 'https://lookaside.fbsbx.com';
+
+interface RequestOptions {
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+/** A small typed client for the parts of the Graph API Threadline uses. Tokens are per call: each number has its own. */
+export class GraphClient {
+  private readonly apiRoot: string;
+  private readonly timeoutMs: number;
+  private readonly downloadTimeoutMs: number;
+  private readonly mediaOrigins: Set<string>;
+
+  constructor(options: GraphClientOptions) {
+    if (!/^v\d+\.\d+$/.test(options.version)) throw new Error(`Graph API version must look like v24.0, got "${options.version}"`);
+    const base = new URL(options.baseUrl);
+    this.apiRoot = `${base.origin}${base.pathname.replace(/\/+$/, '')}/${options.version}`;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.downloadTimeoutMs = options.downloadTimeoutMs ?? 60_000;
+    this.mediaOrigins = new Set([base.origin, ...(options.mediaOrigins ?? [metaMediaOrigin]).map((o) => new URL(o).origin)]);
+  }
+
+  async getPhoneNumber(phoneNumberId: string, token: string): Promise<PhoneNumberInfo> {
+    const raw = await this.request('GET', segment(phoneNumberId), token, { query: { fields: phoneNumberFields.join(',') } });
+    const p = parseSuccess(phoneNumberSchema, raw);
+    return {
+      id: p.id,
+      displayPhoneNumber: p.display_phone_number,
+      verifiedName: p.verified_name,
+      qualityRating: p.quality_rating,
+      throughputLevel: p.throughput?.level,
+      messagingLimitTier: p.whatsapp_business_manager_messaging_limit,
+    };
+  }
+
+  /** `phoneNumberId` makes Meta check the media belongs to that number. */
+  async getMediaUrl(mediaId: string, token: string, phoneNumberId?: string): Promise<MediaUrlInfo> {
+    const query = phoneNumberId === undefined ? undefined : { phone_number_id: phoneNumberId };
+    const m = parseSuccess(mediaUrlSchema, await this.request('GET', segment(mediaId), token, { query }));
+    return { id: m.id, url: m.url, mimeType: m.mime_type, sha256: m.sha256, fileSize: m.file_size };
+  }
+
+  /** A 404 means the 5-minute URL expired: the error has `mediaUrlExpired` set; get a new URL and retry. */
+  async downloadMedia(url: string, token: string): Promise<DownloadedMedia> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch (cause) {
+      throw new GraphApiError('Media URL is not a valid URL', { reason: 'untrusted_url', kind: 'permanent', cause });
+    }
+    if (!this.mediaOrigins.has(target.origin)) {
+      throw new GraphApiError(`Refusing to send the access token to ${target.origin}`, { reason: 'untrusted_url', kind: 'permanent' });
+    }
+    const res = await this.send(target, { method: 'GET', headers: { Authorization: `Bearer ${token}` } }, this.downloadTimeoutMs);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      throw new GraphApiError('Media URL expired or unknown (404): fetch a new URL', {
+        reason: 'media_url_expired',
+        httpStatus: 404,
+        kind: 'retryable',
+      });
+    }
+    if (!res.ok) throw await errorFrom(res);
+    const data = Buffer.from(await this.readBody(res, () => res.arrayBuffer()));
+    return { data, contentType: res.headers.get('content-type') ?? 'application/octet-stream' };
+  }
+
+  /** Marks `wamid` (and earlier messages in the thread) read; `typing` also shows the typing indicator for up to 25 s. */
+  async markAsRead(phoneNumberId: string, token: string, wamid: string, options: { typing?: boolean } = {}): Promise<void> {
+    // Key order as in Meta's examples (fixtures mark-as-read-request.json, typing-indicator-request.json).
+    const body: Record<string, unknown> = { messaging_product: 'whatsapp', status: 'read', message_id: wamid };
+    if (options.typing) body.typing_indicator = { type: 'text' };
+    parseSuccess(successSchema, await this.request('POST', `${segment(phoneNumberId)}/messages`, token, { body }));
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, token: string, options: RequestOptions): Promise<unknown> {
+    const url = new URL(`${this.apiRoot}/${path}`);
+    for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    const res = await this.send(url, { method, headers, body }, this.timeoutMs);
+    if (!res.ok) throw await errorFrom(res);
+    const text = await this.readBody(res, () => res.text());
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new GraphApiError('Graph API answered 2xx with a body that is not JSON', {
+        reason: 'unexpected_response',
+        httpStatus: res.status,
+        kind: 'permanent',
+        cause,
+      });
+    }
+  }
+
+  /** fetch, with network failures and timeouts turned into retryable GraphApiErrors. */
+  private async send(url: URL, init: RequestInit, timeoutMs: number): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (cause) {
+      throw transportError(cause, `${init.method ?? 'GET'} ${url.origin}${url.pathname}`);
+    }
+  }
+
+  /** The timeout signal also covers reading the body, so a stalled stream fails the same way. */
+  private async readBody<T>(res: Response, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (cause) {
+      throw transportError(cause, `reading response ${res.url}`);
+    }
+  }
+}
+
+function transportError(cause: unknown, what: string): GraphApiError {
+  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+  return new GraphApiError(`${timedOut ? 'Timed out' : 'Network error'}: ${what}`, {
+    reason: timedOut ? 'timeout' : 'network',
+    kind: 'retryable',
+    cause,
+  });
+}
+
+/** Builds the error for a non-2xx answer from Meta's body when there is one, else from the status alone. */
+async function errorFrom(res: Response): Promise<GraphApiError> {
+  let text = '';
+  try {
+    text = await res.text();
+  } catch {
+    // The status is enough to classify; the body was only a bonus.
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = graphErrorBodySchema.safeParse(json);
+  if (parsed.success) return GraphApiError.fromBody(parsed.data, res.status);
+  return new GraphApiError(`Graph API answered HTTP ${res.status} without an error body`, {
+    reason: 'http_status',
+    httpStatus: res.status,
+    details: text.slice(0, 200) || undefined,
+  });
+}
+
+function parseSuccess<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new GraphApiError(`Unexpected Graph API response: ${z.prettifyError(parsed.error)}`, {
+    reason: 'unexpected_response',
+    kind: 'permanent',
+  });
+}
+
+/** Ids go into the path; encoding keeps a hostile id from changing the route. */
+function segment(id: string): string {
+  if (id.length === 0) throw new Error('Graph object id must not be empty');
+  return encodeURIComponent(id);
+}

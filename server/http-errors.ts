@@ -1,0 +1,25 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from '../core/observability/logger';
+
+/** Every error answer has the same JSON shape: a code to branch on and a message a person can act on. */
+export function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ error: { code, message, ...extra } });
+}
+
+/** Body-parser and unexpected errors as JSON; never a stack trace to the caller. */
+export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, _req, res, _next) => {
+    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    const type = typeof err === 'object' && err !== null && 'type' in err ? String(err.type) : '';
+    if (status === 413 || type === 'entity.too.large') {
+      sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than this endpoint accepts');
+    } else if (type === 'entity.parse.failed') {
+      sendError(res, 400, 'MALFORMED_JSON', 'The body is not valid JSON');
+    } else if (status >= 400 && status < 500) {
+      sendError(res, status, 'BAD_REQUEST', err instanceof Error ? err.message : 'Bad request');
+    } else {
+      logger.error({ err }, 'unhandled error');
+      sendError(res, 500, 'INTERNAL', 'Something went wrong on our side; it has been logged');
+    }
+  };
+}

@@ -1,0 +1,109 @@
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { connectDb, type Db } from '../core/db/connect';
+import { migrate } from '../core/db/migrate';
+import { processInboxEvent } from '../core/engine/process-inbox-event';
+import { InboxWriter } from '../core/inbox/inbox-writer';
+import { NumberDirectory } from '../core/inbox/number-directory';
+import { startWorker, type RunningWorker, type WorkerOptions } from '../core/jobs/start-worker';
+import { buildTaskList } from '../core/jobs/task-list';
+import { createLogger, type Logger } from '../core/observability/logger';
+import { Metrics } from '../core/observability/metrics';
+import { ensureWorkspace, type Workspace } from '../core/workspace/ensure-workspace';
+import { SecretBox } from '../core/crypto/secret-box';
+import { LocalFolderBlobStore } from '../core/media/blob-store';
+import { MEDIA_DOWNLOAD_TASK, mediaDownloadTask } from '../core/media/media-download-task';
+import { MARK_READ_TASK, markReadTask } from '../core/receipts/mark-read-task';
+import { GraphClient } from '../core/whatsapp/graph-client';
+import { createApp } from './app';
+import { adminApiRoutes } from './routes/admin-api';
+import type { Config } from './config';
+import { operationsRoutes } from './routes/operations';
+import { whatsappWebhookRoutes } from './routes/whatsapp-webhook';
+
+export interface RuntimeOptions {
+  /** Run the HTTP server (default true). */
+  http?: boolean;
+  /** Run the job worker in this process (default true); false for a server-only process. */
+  worker?: boolean | WorkerOptions;
+  logger?: Logger;
+  /** Skip migrations when another process owns them. */
+  migrate?: boolean;
+}
+
+export interface Runtime {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  metrics: Metrics;
+  secrets: SecretBox;
+  blobs: LocalFolderBlobStore;
+  workspace: Workspace;
+  directory: NumberDirectory;
+  url: string;
+  server: http.Server | null;
+  worker: RunningWorker | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires Threadline from configuration: database, migrations, the express app and the worker.
+ * `databaseUrl` must be resolved (main.ts starts an embedded PostgreSQL when it is unset).
+ */
+export async function startRuntime(config: Config & { databaseUrl: string }, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger();
+  const metrics = new Metrics({ defaultMetrics: true });
+  const db = connectDb(config.databaseUrl, { poolMax: 20 });
+  if (options.migrate !== false) await migrate(db, config.databaseUrl);
+  const workspace = await ensureWorkspace(db);
+  const directory = new NumberDirectory(db);
+  const writer = new InboxWriter(db);
+  const secrets = new SecretBox(config.encryptionKey);
+  const graph = new GraphClient({ baseUrl: config.whatsappApiBase, version: config.whatsappApiVersion });
+  const blobs = new LocalFolderBlobStore(path.join(config.dataDir, 'media'));
+
+  let server: http.Server | null = null;
+  let url = config.publicUrl;
+  if (options.http !== false) {
+    const app = createApp({
+      logger,
+      routers: [
+        operationsRoutes({ db, metrics }),
+        whatsappWebhookRoutes({ appSecret: config.metaAppSecret, verifyToken: config.metaVerifyToken, directory, writer, logger, metrics }),
+        adminApiRoutes({ db, graph, secrets, directory, adminToken: config.adminToken, publicUrl: config.publicUrl, workspaceId: workspace.id }),
+      ],
+    });
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server?.listen(config.port, resolve));
+    const address = server.address() as AddressInfo;
+    url = `http://127.0.0.1:${address.port}`;
+  }
+
+  let worker: RunningWorker | null = null;
+  if (options.worker !== false) {
+    const taskList = buildTaskList({
+      db,
+      engine: { logger, metrics },
+      processInboxEvent,
+      extraTasks: {
+        [MEDIA_DOWNLOAD_TASK]: mediaDownloadTask({ db, graph, secrets, blobs, logger }),
+        [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
+      },
+    });
+    worker = await startWorker({ db, connectionString: config.databaseUrl, taskList, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});
+  }
+
+  return {
+    config, db, logger, metrics, secrets, blobs, workspace, directory, url, server, worker,
+    stop: async () => {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+      await worker?.stop();
+      await db.destroy();
+    },
+  };
+}
