@@ -92,8 +92,9 @@ async function readIfExists(file: string): Promise<Buffer | null> {
   }
 }
 
+/** Duck-typed: fs errors may come from another realm (jest), where instanceof Error fails. */
 function isErrno(err: unknown, code: string): boolean {
-  return err instanceof Error && 'code' in err && err.code === code;
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === code;
 }
 
 function safeJson(text: string): unknown {

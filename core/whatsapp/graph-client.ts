@@ -194,7 +194,9 @@ export class GraphClient {
 }
 
 function transportError(cause: unknown, what: string): GraphApiError {
-  const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+  // Duck-typed: fetch's DOMException may come from another realm (jest, workers), where instanceof fails.
+  const name = typeof cause === 'object' && cause !== null && 'name' in cause ? cause.name : undefined;
+  const timedOut = name === 'TimeoutError' || name === 'AbortError';
   return new GraphApiError(`${timedOut ? 'Timed out' : 'Network error'}: ${what}`, {
     reason: timedOut ? 'timeout' : 'network',
     kind: 'retryable',
