@@ -54,7 +54,7 @@ export interface Runtime {
 export async function startRuntime(config: Config & { databaseUrl: string }, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger();
   const metrics = new Metrics({ defaultMetrics: true });
-  const db = connectDb(config.databaseUrl, { poolMax: 20 });
+  const db = connectDb(config.databaseUrl, { poolMax: 20, log: { warn: (m) => logger.warn({ source: 'knex' }, m), error: (m) => logger.error({ source: 'knex' }, m) } });
   if (options.migrate !== false) await migrate(db, config.databaseUrl);
   const workspace = await ensureWorkspace(db);
   const directory = new NumberDirectory(db);

@@ -13,11 +13,11 @@ export class NumberDirectory {
   constructor(private readonly db: Db, private readonly options: { maxAgeMs?: number; missReloadMs?: number } = {}) {}
 
   async workspaceForNumber(phoneNumberId: string): Promise<string | null> {
-    return this.lookup(this.byPhoneNumberId, phoneNumberId);
+    return this.lookup(() => this.byPhoneNumberId, phoneNumberId);
   }
 
   async workspaceForWaba(wabaId: string): Promise<string | null> {
-    return this.lookup(this.byWabaId, wabaId);
+    return this.lookup(() => this.byWabaId, wabaId);
   }
 
   /** Call after a number is registered or removed so the next webhook sees it. */
@@ -25,10 +25,11 @@ export class NumberDirectory {
     this.loadedAt = 0;
   }
 
-  private async lookup(map: Map<string, string>, id: string): Promise<string | null> {
+  /** `current` is read after any reload, which swaps in new maps. */
+  private async lookup(current: () => Map<string, string>, id: string): Promise<string | null> {
     const age = Date.now() - this.loadedAt;
-    if (age > (this.options.maxAgeMs ?? 30_000) || (!map.has(id) && age > (this.options.missReloadMs ?? 1_000))) await this.reload();
-    return map.get(id) ?? null;
+    if (age > (this.options.maxAgeMs ?? 30_000) || (!current().has(id) && age > (this.options.missReloadMs ?? 1_000))) await this.reload();
+    return current().get(id) ?? null;
   }
 
   private reload(): Promise<void> {

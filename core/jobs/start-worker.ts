@@ -28,6 +28,8 @@ export async function startWorker(
   const liveness = new WorkerLiveness(deps.db, utils, deps.logger, { heartbeatMs: options.heartbeatMs, staleMs: options.staleMs });
   // Listeners go on before run() so no worker:create is missed.
   const events: WorkerEvents = new EventEmitter();
+  // Jobs are locked by the pool's id (local queue) or a worker's id: remember both.
+  events.on('pool:create', ({ workerPool }) => liveness.addWorker(workerPool.id));
   events.on('worker:create', ({ worker }) => liveness.addWorker(worker.workerId));
   events.on('job:success', ({ job }) => deps.metrics.jobsProcessed.inc({ task: job.task_identifier, outcome: 'success' }));
   events.on('job:error', ({ job, error }) => {

@@ -20,6 +20,7 @@ export class WorkerLiveness {
     private readonly options: { heartbeatMs?: number; staleMs?: number } = {},
   ) {}
 
+  /** A graphile-worker lock owner: a pool id or a worker id. */
   addWorker(workerId: string): void {
     this.workerIds.add(workerId);
   }

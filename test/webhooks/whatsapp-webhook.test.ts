@@ -112,6 +112,8 @@ describe('POST /webhooks/whatsapp (no worker: what the request path stores)', ()
     // inbound-batched-multiple.json: two messages and a status from one POST, all stored.
     expect(rows.map((r) => r.dedupe_key)).toEqual(expect.arrayContaining(['m:wamid.FAKE_IN_TEXT_0101', 'm:wamid.FAKE_IN_TEXT_0102', 's:wamid.FAKE_OUTBOUND_0001:read']));
     expect(events).toBeGreaterThanOrEqual(rows.length);
+    // The fixtures' number and WABA are registered: every event is routed and waits for the worker.
+    expect(rows.every((r) => r.state === 'pending')).toBe(true);
     const pendingShards = new Set(rows.filter((r) => r.state === 'pending').map((r) => r.shard));
     const jobs = await rt.db.raw("select key from graphile_worker._private_jobs where key like 'inbox-drain-%'");
     expect(new Set(jobs.rows.map((j: { key: string }) => j.key))).toEqual(new Set([...pendingShards].map((s) => `inbox-drain-${s}`)));
