@@ -52,7 +52,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('workspace_id').notNullable().references('workspace.id').onDelete('cascade');
     t.uuid('contact_id').notNullable().references('contact.id').onDelete('cascade');
     t.uuid('whatsapp_number_id').notNullable().references('whatsapp_number.id').onDelete('cascade');
-    t.text('status').notNullable(); // opted_in | opted_out
+    t.text('status').notNullable(); // opted_in | opted_out | unknown (a marketing preference recorded before any opt-in)
     t.text('marketing').notNullable().defaultTo('subscribed'); // subscribed | stopped
     t.text('source').notNullable(); // keyword | user_preferences | admin | platform
     t.timestamp('changed_at', { useTz: true }).notNullable();
@@ -75,6 +75,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('window_expires_at', { useTz: true });
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.index(['workspace_id', 'last_message_at']);
+    t.index(['contact_id', 'whatsapp_number_id', 'last_message_at']); // the engine's thread lookup, closed threads included
   });
   // One live thread per contact and number; closed threads are history.
   await knex.raw("create unique index conversation_live_uq on conversation (contact_id, whatsapp_number_id) where status <> 'closed'");
@@ -92,6 +93,7 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('forwarded').notNullable().defaultTo(false);
     t.boolean('frequently_forwarded').notNullable().defaultTo(false);
     t.jsonb('referral');
+    t.jsonb('referred_product'); // context.referred_product: "Message business" on a catalog item
     t.jsonb('reactions').notNullable().defaultTo('{}'); // reactor -> emoji
     t.text('status').notNullable(); // received | pending | sent | delivered | read | played | failed
     t.timestamp('status_at', { useTz: true });

@@ -28,7 +28,7 @@ export interface MediaDownloadDeps {
 
 /**
  * Fetches an inbound media file into the blob store while Meta still serves it (URLs live
- * 5 minutes, media ids 7 days). An expired URL is refreshed from the media id; retryable
+ * 5 minutes, media ids 7 days). A URL that fails is replaced by a fresh one from the media id; retryable
  * failures throw so the queue retries with backoff; the last failure is recorded on the row.
  */
 export function mediaDownloadTask(deps: MediaDownloadDeps): Task {
@@ -40,16 +40,17 @@ export function mediaDownloadTask(deps: MediaDownloadDeps): Task {
     if (!access) return;
     const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
     try {
-      const fresh = () => deps.graph.getMediaUrl(media.meta_media_id, access.token, access.phoneNumberId);
-      let url = media.source_url ?? (await fresh()).url;
+      const download = (url: string) => deps.graph.downloadMedia(url, access.token);
       let file;
-      try {
-        file = await deps.graph.downloadMedia(url, access.token);
-      } catch (err) {
-        if (!(err instanceof GraphApiError && err.mediaUrlExpired)) throw err;
-        url = (await fresh()).url;
-        file = await deps.graph.downloadMedia(url, access.token);
+      if (media.source_url) {
+        try {
+          file = await download(media.source_url);
+        } catch (err) {
+          // Expired (404), unreachable or refused: the media id still resolves to a fresh URL for 7 days.
+          if (err instanceof GraphApiError && err.kind === 'token') throw err;
+        }
       }
+      file ??= await download((await deps.graph.getMediaUrl(media.meta_media_id, access.token, access.phoneNumberId)).url);
       if (file.data.length > MAX_MEDIA_BYTES) {
         throw new GraphApiError(`media is ${file.data.length} bytes, over the 100 MB WhatsApp limit`, { reason: 'unexpected_response', kind: 'permanent' });
       }

@@ -1,0 +1,101 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import type { WebhookStatus } from '../whatsapp/webhook-payload';
+import { preparedQuery } from './prepared-query';
+import { isDeliveryStatus, rankOf, rankSql, supersedes } from './status-order';
+
+const statusDetail = z.object({
+  errors: z.array(z.looseObject({
+    code: z.coerce.number().optional(),
+    title: z.string().optional(),
+    message: z.string().optional(),
+    error_data: z.looseObject({ details: z.string().optional() }).optional(),
+  })).optional().catch(undefined),
+  pricing: z.record(z.string(), z.unknown()).optional().catch(undefined),
+});
+
+interface MessageError {
+  code: number | null;
+  title: string | null;
+  details: string | null;
+}
+
+/** `failed` carries its reason in errors[0]; titles are being deprecated, so fall back to `message`. */
+function errorOf(errors: unknown): MessageError {
+  const first = statusDetail.shape.errors.parse(errors)?.[0];
+  return { code: first?.code ?? null, title: first?.title ?? first?.message ?? null, details: first?.error_data?.details ?? null };
+}
+
+/**
+ * Records a status webhook in `message_status` (a repeat is a no-op) and moves its message
+ * forward in the same statement. When the message is not stored yet (the `sent` webhook can
+ * beat the send path's commit), the row is kept with applied=false for `applyPendingStatuses`.
+ */
+export async function applyStatus(trx: Knex.Transaction, workspaceId: string, status: WebhookStatus): Promise<void> {
+  const { errors, pricing } = statusDetail.parse(status);
+  const at = new Date(Number(status.timestamp) * 1000);
+  const error = status.status === 'failed' ? errorOf(errors) : { code: null, title: null, details: null };
+  const moves = isDeliveryStatus(status.status)
+    ? `, moved as (
+         update message m set status = ?, status_at = ?, error_code = ?, error_title = ?, error_details = ?
+           from target t
+          where m.id = t.id and t.status <> 'failed' and ${rankSql('t.status')} < ?
+       )`
+    : '';
+  const moveBindings = isDeliveryStatus(status.status) ? [status.status, at, error.code, error.title, error.details, rankOf(status.status)] : [];
+  const result = await preparedQuery<{ applied: boolean }>(trx,
+    `with target as (
+       select id, status from message where workspace_id = ? and wamid = ? for update
+     )${moves}
+     insert into message_status (workspace_id, wamid, status, occurred_at, errors, pricing, recipient_id, applied)
+     select ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, exists(select 1 from target)
+     on conflict (workspace_id, wamid, status) do nothing
+     returning applied`,
+    [
+      workspaceId, status.id, ...moveBindings,
+      workspaceId, status.id, status.status, at, errors ? JSON.stringify(errors) : null, pricing ? JSON.stringify(pricing) : null,
+      status.recipient_id || status.recipient_user_id || null,
+    ],
+  );
+  if (result.rows[0]?.applied === false) await applyPendingStatuses(trx, workspaceId, status.id);
+}
+
+interface PendingStatus {
+  id: number;
+  status: string;
+  occurred_at: Date;
+  errors: unknown;
+}
+
+/**
+ * Applies statuses that arrived before their message. The send path calls it right after
+ * inserting an outbound message, in the same transaction. Both sides take the same advisory
+ * lock before looking, so whichever commits second sees the other's row: a status is never
+ * left pending next to a stored message.
+ */
+export async function applyPendingStatuses(trx: Knex.Transaction, workspaceId: string, wamid: string): Promise<number> {
+  await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`message_status:${workspaceId}:${wamid}`]);
+  const message: { id: string; status: string } | undefined = await trx('message').where({ workspace_id: workspaceId, wamid }).forUpdate().first('id', 'status');
+  if (!message) return 0;
+  const pending: PendingStatus[] = await trx('message_status')
+    .where({ workspace_id: workspaceId, wamid, applied: false })
+    .select('id', 'status', 'occurred_at', 'errors');
+  if (pending.length === 0) return 0;
+  // `supersedes` is a strict order with one row per status, so the winner is order-independent.
+  let current = message.status;
+  let winner: PendingStatus | null = null;
+  for (const row of pending) {
+    if (supersedes(current, row.status)) {
+      current = row.status;
+      winner = row;
+    }
+  }
+  if (winner) {
+    const error = winner.status === 'failed' ? errorOf(winner.errors) : { code: null, title: null, details: null };
+    await trx('message').where({ workspace_id: workspaceId, id: message.id }).update({
+      status: winner.status, status_at: winner.occurred_at, error_code: error.code, error_title: error.title, error_details: error.details,
+    });
+  }
+  await trx('message_status').where({ workspace_id: workspaceId }).whereIn('id', pending.map((p) => p.id)).update({ applied: true });
+  return pending.length;
+}

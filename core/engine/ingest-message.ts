@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import type { InboxPayload } from '../inbox/inbox-event';
+import type { WebhookContact, WebhookMessage } from '../whatsapp/webhook-payload';
+import { applyReaction } from './apply-reaction';
+import { changeContactNumber, newNumberIn } from './change-number';
+import { consentKeywordIn } from './consent-keywords';
+import type { ContactRow } from './contact-row';
+import { customerActor } from './customer-actor';
+import { findThread, upsertSenderAndFindThread, type ThreadLookup } from './find-thread';
+import { mediaOf, parseMessageBody, type MessageBody } from './message-body';
+import { messageContextOf } from './message-context';
+import { messageText } from './message-text';
+import { numberSettings, type NumberSettings } from './number-settings';
+import { placeInThread } from './place-in-thread';
+import { markReadOnReceipt } from './read-receipts';
+import { recordConsent } from './record-consent';
+import { hasSingleId, identityOf, resolveContact } from './resolve-contact';
+import { storeMedia } from './store-media';
+import { storeInboundMessage } from './store-message';
+
+type MessagePayload = Extract<InboxPayload, { kind: 'message' }>;
+
+/**
+ * Stores one inbound message: contact, thread, message row, then what follows from it
+ * (reaction, media download, consent keyword, read receipt). The common path is two round
+ * trips: contact upsert with the thread lookup, then the thread update with the message insert.
+ */
+export async function ingestMessage(trx: Knex.Transaction, workspaceId: string, payload: MessagePayload): Promise<void> {
+  const { message } = payload;
+  const number = await numberSettings(trx, workspaceId, payload.phoneNumberId);
+  const body = parseMessageBody(message);
+  const at = new Date(Number(message.timestamp) * 1000);
+  const target = { workspaceId, numberId: number.id, wamid: message.id };
+
+  const { contact, lookup } = await senderAndThread(trx, target, body, message, payload.contact);
+  if (lookup.duplicate) return; // this wamid is stored already
+
+  const threadWrite = await placeInThread(trx, { workspaceId, contactId: contact.id, number, at, lookup });
+  const stored = await storeInboundMessage(trx, threadWrite, {
+    workspaceId, wamid: message.id, body, text: messageText(body), context: messageContextOf(message), sentAt: at,
+  });
+  if (!stored) return;
+  await afterInsert(trx, { workspaceId, number, contact, messageId: stored.id, wamid: message.id, body, at });
+}
+
+async function senderAndThread(
+  trx: Knex.Transaction, target: { workspaceId: string; numberId: string; wamid: string }, body: MessageBody, message: WebhookMessage, block: WebhookContact | null,
+): Promise<{ contact: ContactRow; lookup: ThreadLookup }> {
+  const newWaId = newNumberIn(body);
+  const identity = identityOf({ waId: message.from, userId: message.from_user_id }, block);
+  if (!newWaId && hasSingleId(identity)) return upsertSenderAndFindThread(trx, target, identity);
+  const contact = newWaId
+    ? await changeContactNumber(trx, target.workspaceId, { oldWaId: message.from || null, userId: message.from_user_id || null, newWaId, wamid: message.id })
+    : await resolveContact(trx, target.workspaceId, identity);
+  return { contact, lookup: await findThread(trx, target, contact.id) };
+}
+
+async function afterInsert(
+  trx: Knex.Transaction,
+  args: { workspaceId: string; number: NumberSettings; contact: ContactRow; messageId: string; wamid: string; body: MessageBody; at: Date },
+): Promise<void> {
+  const { workspaceId, number, contact, messageId, body } = args;
+  if (body.type === 'reaction') {
+    await applyReaction(trx, workspaceId, contact.wa_id ?? contact.user_id ?? contact.id, body.reaction);
+  }
+  const media = mediaOf(body);
+  if (media) await storeMedia(trx, { workspaceId, messageId, whatsappNumberId: number.id, media });
+  if (body.type === 'text') {
+    const status = consentKeywordIn(number.consentKeywords, body.text.body);
+    if (status) {
+      await recordConsent(trx, {
+        workspaceId,
+        contactId: contact.id,
+        whatsappNumberId: number.id,
+        change: { field: 'status', value: status },
+        source: 'keyword',
+        at: args.at,
+        actor: customerActor(contact),
+        data: { keyword: body.text.body.trim(), wamid: args.wamid },
+      });
+    }
+  }
+  await markReadOnReceipt(trx, number, messageId, body.type);
+}
