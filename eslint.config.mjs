@@ -13,6 +13,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
     files: ['connectors/**', 'server/**', 'test/**', 'dev/**', 'bench/**'],
     rules: { 'no-restricted-imports': 'off' },
   },

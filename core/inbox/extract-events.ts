@@ -84,8 +84,10 @@ function extractMessagesValue(wabaId: string, field: string, raw: Record<string,
       continue;
     }
     const status = s.data;
+    // Meta redelivers a status with its own timestamp; a second, differently timed copy of the same
+    // status still reaches the engine, which keeps the earliest, so the result does not depend on order.
     drafts.push({
-      dedupeKey: `s:${status.id}:${status.status}`,
+      dedupeKey: `s:${status.id}:${status.status}:${status.timestamp}`,
       phoneNumberId,
       wabaId,
       conversationKey: keyFor(status.recipient_id || status.recipient_user_id || ''),

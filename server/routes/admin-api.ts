@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { listConversations, readConversation } from '../../core/conversations/read-conversations';
 import type { SecretBox } from '../../core/crypto/secret-box';
 import type { Db } from '../../core/db/connect';
+import { forgetNumberSettings } from '../../core/engine/number-settings';
 import { listDeadLetters, replayDeadLetter } from '../../core/inbox/dead-letters';
 import type { NumberDirectory } from '../../core/inbox/number-directory';
 import { listNumbers, registerNumber } from '../../core/numbers/register-number';
@@ -56,6 +57,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
       return;
     }
     deps.directory.invalidate();
+    forgetNumberSettings(body.phone_number_id);
     res.status(result.created ? 201 : 200).json(result.number);
   });
 

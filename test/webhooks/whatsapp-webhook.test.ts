@@ -110,7 +110,7 @@ describe('POST /webhooks/whatsapp (no worker: what the request path stores)', ()
     expect(new Set(rows.map((r) => r.dedupe_key)).size).toBe(rows.length);
     expect(rows.map((r) => r.kind).sort()).toEqual(expect.arrayContaining(['message', 'status', 'user_preference', 'template_status', 'quality_update', 'system_error']));
     // inbound-batched-multiple.json: two messages and a status from one POST, all stored.
-    expect(rows.map((r) => r.dedupe_key)).toEqual(expect.arrayContaining(['m:wamid.FAKE_IN_TEXT_0101', 'm:wamid.FAKE_IN_TEXT_0102', 's:wamid.FAKE_OUTBOUND_0001:read']));
+    expect(rows.map((r) => r.dedupe_key)).toEqual(expect.arrayContaining(['m:wamid.FAKE_IN_TEXT_0101', 'm:wamid.FAKE_IN_TEXT_0102', 's:wamid.FAKE_OUTBOUND_0001:read:1750002102']));
     expect(events).toBeGreaterThanOrEqual(rows.length);
     // The fixtures' number and WABA are registered: every event is routed and waits for the worker.
     expect(rows.every((r) => r.state === 'pending')).toBe(true);
