@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     `  Health:                        ${config.publicUrl}/healthz, /readyz, /metrics`,
   ];
   if (config.generated.length) {
-    lines.push(`  Development values generated into ${path.join(config.dataDir, 'dev-secrets.json')} (set them in the environment for production):`);
+    lines.push(`  Development values, generated once into ${path.join(config.dataDir, 'dev-secrets.json')} (set them in the environment for production):`);
     if (config.generated.includes('THREADLINE_ADMIN_TOKEN')) lines.push(`    THREADLINE_ADMIN_TOKEN=${config.adminToken}`);
     if (config.generated.includes('META_VERIFY_TOKEN')) lines.push(`    META_VERIFY_TOKEN=${config.metaVerifyToken}`);
     if (config.generated.includes('META_APP_SECRET')) lines.push('    META_APP_SECRET: generated (webhooks must be signed with it; see dev-secrets.json)');

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { makeWorkerUtils, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
+import { Pool } from 'pg';
 import type { Db } from '../db/connect';
 import { silentGraphileLogger } from '../db/migrate';
 import type { Logger } from '../observability/logger';
@@ -24,7 +25,13 @@ export async function startWorker(
   deps: { db: Db; connectionString: string; taskList: TaskList; logger: Logger; metrics: Metrics },
   options: WorkerOptions = {},
 ): Promise<RunningWorker> {
-  const utils = await makeWorkerUtils({ connectionString: deps.connectionString, logger: silentGraphileLogger });
+  // Our own pool, so a connection dropped by a database restart is an event we log, not an
+  // unhandled 'error' that crashes the process; graphile-worker reconnects on its own.
+  const pgPool = new Pool({ connectionString: deps.connectionString, max: (options.concurrency ?? 8) + 4 });
+  const connectionLost = (err: Error) => deps.logger.warn({ err }, 'job queue connection lost');
+  pgPool.on('error', connectionLost);
+  pgPool.on('connect', (client) => client.on('error', connectionLost));
+  const utils = await makeWorkerUtils({ pgPool, logger: silentGraphileLogger });
   const liveness = new WorkerLiveness(deps.db, utils, deps.logger, { heartbeatMs: options.heartbeatMs, staleMs: options.staleMs });
   // Listeners go on before run() so no worker:create is missed.
   const events: WorkerEvents = new EventEmitter();
@@ -39,7 +46,7 @@ export async function startWorker(
   events.on('job:failed', ({ job }) => deps.metrics.jobsProcessed.inc({ task: job.task_identifier, outcome: 'failed' }));
   const runner = await run({
     events,
-    connectionString: deps.connectionString,
+    pgPool,
     concurrency: options.concurrency ?? 8,
     pollInterval: options.pollIntervalMs ?? 1_000,
     taskList: deps.taskList,
@@ -54,6 +61,7 @@ export async function startWorker(
       await runner.stop();
       await liveness.stop();
       await utils.release();
+      await pgPool.end();
     },
   };
 }
