@@ -24,9 +24,11 @@ const base64Key = z
   .string()
   .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)');
 
+const portMessage = 'must be a TCP port number from 1 to 65535, such as 3000';
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z.coerce.number({ error: portMessage }).int(portMessage).min(1, portMessage).max(65535, portMessage).default(3000),
   PUBLIC_URL: z.url({ message: 'must be an absolute URL such as https://threadline.example.com' }).optional(),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   THREADLINE_DATA_DIR: z.string().min(1).default('.threadline'),
@@ -59,19 +61,18 @@ export class ConfigError extends Error {
  * secrets are generated once into `<dataDir>/dev-secrets.json` and reused on the next start.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  // `NAME=` (as in .env.example) means "not set": generated in development, reported as missing in production.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(given);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if ((parsed.success ? parsed.data.NODE_ENV : given.NODE_ENV) === 'production') {
+    for (const name of Object.keys(secretNames) as SecretName[]) if (!given[name]) problems.push(`${name}: required in production`);
+    if (!given.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https URL Meta and the platforms call)');
   }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(e.THREADLINE_DATA_DIR);
   const missing = (Object.keys(secretNames) as SecretName[]).filter((name) => !e[name]);
-  const problems: string[] = [];
-  if (e.NODE_ENV === 'production') {
-    for (const name of missing) problems.push(`${name}: required in production`);
-    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https URL Meta and the platforms call)');
-    if (problems.length) throw new ConfigError(problems);
-  }
   const generatedValues = missing.length ? loadOrGenerateDevSecrets(dataDir, missing) : {};
   const value = (name: SecretName): string => e[name] ?? generatedValues[name] ?? '';
   return {

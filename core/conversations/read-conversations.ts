@@ -25,14 +25,20 @@ export interface ConversationSummary {
 interface ConversationRow {
   id: string; status: string; phone_number_id: string; contact_id: string; wa_id: string | null; user_id: string | null; username: string | null;
   profile_name: string | null; assignee_platform: string | null; assignee_id: string | null; assignee_name: string | null; last_message_at: Date;
-  last_inbound_at: Date | null; window_expires_at: Date | null; opened_at: Date; closed_at: Date | null;
+  last_inbound_at: Date | null; window_expires_at: Date | null; opened_at: Date; closed_at: Date | null; cursor_at: string;
 }
 
-const encodeCursor = (row: { last_message_at: Date; id: string }) => Buffer.from(`${row.last_message_at.toISOString()}|${row.id}`).toString('base64url');
-function decodeCursor(cursor: string): { at: Date; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = at ? new Date(at) : null;
-  return date && !Number.isNaN(date.getTime()) && id && /^[0-9a-f-]{36}$/.test(id) ? { at: date, id } : null;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** The cursor keeps PostgreSQL's microseconds: a JS Date would round them away and skip rows. */
+const encodeCursor = (row: { cursor_at: string; id: string }) => Buffer.from(`${row.cursor_at}|${row.id}`).toString('base64url');
+function decodeCursor(cursor: string): { at: string; id: string } | null {
+  const [at, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !CURSOR_AT.test(at) || !id || !UUID.test(id) || rest.length > 0) return null;
+  // Only real instants: JS Date rolls 2025-02-30 over to March, PostgreSQL would reject it.
+  const date = new Date(at);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 19) === at.slice(0, 19) ? { at, id } : null;
 }
 
 function baseQuery(db: Db, workspaceId: string) {
@@ -41,7 +47,8 @@ function baseQuery(db: Db, workspaceId: string) {
     .join('whatsapp_number as n', 'n.id', 'c.whatsapp_number_id')
     .where('c.workspace_id', workspaceId)
     .select('c.id', 'c.status', 'n.phone_number_id', 'c.contact_id', 'k.wa_id', 'k.user_id', 'k.username', 'k.profile_name', 'c.assignee_platform',
-      'c.assignee_id', 'c.assignee_name', 'c.last_message_at', 'c.last_inbound_at', 'c.window_expires_at', 'c.opened_at', 'c.closed_at');
+      'c.assignee_id', 'c.assignee_name', 'c.last_message_at', 'c.last_inbound_at', 'c.window_expires_at', 'c.opened_at', 'c.closed_at',
+      db.raw(`to_char(c.last_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at`));
 }
 
 function toSummary(r: ConversationRow, now: Date): ConversationSummary {
@@ -69,7 +76,7 @@ export async function listConversations(db: Db, workspaceId: string, filter: Con
   if (filter.cursor) {
     const c = decodeCursor(filter.cursor);
     if (!c) return { error: 'INVALID_CURSOR' };
-    q.whereRaw('(c.last_message_at, c.id) < (?, ?)', [c.at, c.id]);
+    q.whereRaw('(c.last_message_at, c.id) < (?::timestamptz, ?::uuid)', [c.at, c.id]);
   }
   const rows: ConversationRow[] = await q.orderBy([{ column: 'c.last_message_at', order: 'desc' }, { column: 'c.id', order: 'desc' }]).limit(limit + 1);
   const now = new Date();
@@ -94,7 +101,7 @@ interface MessageRow {
 
 /** One conversation with its messages (oldest first), their media and full status history. */
 export async function readConversation(db: Db, workspaceId: string, conversationId: string): Promise<(ConversationSummary & { messages: MessageView[] }) | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(conversationId)) return null;
+  if (!UUID.test(conversationId)) return null;
   const row: ConversationRow | undefined = await baseQuery(db, workspaceId).where('c.id', conversationId).first();
   if (!row) return null;
   const messages: MessageRow[] = await db('message as m')

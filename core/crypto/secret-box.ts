@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 
+const TAG_BYTES = 16;
+
 /**
  * AES-256-GCM for secrets at rest. The ciphertext names the key that made it
  * (`v1.<keyId>.<iv>.<tag>.<data>`), so keys can rotate: new writes use the current key,
@@ -11,6 +13,7 @@ export class SecretBox {
 
   constructor(currentKey: Buffer, previousKeys: Buffer[] = []) {
     if (currentKey.length !== 32) throw new Error('The encryption key must be 32 bytes');
+    if (previousKeys.some((k) => k.length !== 32)) throw new Error('Every previous encryption key must be 32 bytes');
     this.currentId = SecretBox.keyId(currentKey);
     for (const key of [currentKey, ...previousKeys]) this.keys.set(SecretBox.keyId(key), key);
   }
@@ -27,11 +30,20 @@ export class SecretBox {
   }
 
   open(sealed: string): string {
-    const [version, keyId, iv, tag, data] = sealed.split('.');
-    if (version !== 'v1' || !keyId || !iv || !tag || data === undefined) throw new Error('Not a sealed secret');
-    const decipher = crypto.createDecipheriv('aes-256-gcm', this.keyFor(keyId), Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    const parts = sealed.split('.');
+    const [version, keyId, iv, tag, data] = parts;
+    if (parts.length !== 5 || version !== 'v1' || !keyId || !iv || !tag || data === undefined) throw new Error('Not a sealed secret');
+    const key = this.keyFor(keyId);
+    const tagBytes = Buffer.from(tag, 'base64url');
+    // GCM accepts truncated tags unless told the length; a 4-byte tag would be forgeable.
+    if (tagBytes.length !== TAG_BYTES) throw new Error('Sealed secret was altered: its authentication tag is not 16 bytes');
+    try {
+      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+      decipher.setAuthTag(tagBytes);
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new Error(`Sealed secret was altered or corrupted (it does not authenticate under key ${keyId})`);
+    }
   }
 
   private keyFor(id: string): Buffer {

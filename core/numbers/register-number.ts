@@ -46,10 +46,9 @@ export async function registerNumber(
   input: RegisterNumberInput,
   actor: string,
 ): Promise<{ ok: true; number: NumberView; created: boolean } | { ok: false; error: RegisterNumberError }> {
+  const inOtherWorkspace = { ok: false as const, error: { code: 'NUMBER_IN_OTHER_WORKSPACE' as const, message: 'This phone number id is connected to another workspace; disconnect it there first' } };
   const owner: { workspace_id: string } | undefined = await deps.db('whatsapp_number').where({ phone_number_id: input.phoneNumberId }).first('workspace_id');
-  if (owner && owner.workspace_id !== workspaceId) {
-    return { ok: false, error: { code: 'NUMBER_IN_OTHER_WORKSPACE', message: 'This phone number id is connected to another workspace; disconnect it there first' } };
-  }
+  if (owner && owner.workspace_id !== workspaceId) return inOtherWorkspace;
   let info;
   try {
     info = await deps.graph.getPhoneNumber(input.phoneNumberId, input.accessToken);
@@ -73,8 +72,11 @@ export async function registerNumber(
     updated_at: deps.db.fn.now(),
   };
   return deps.db.transaction(async (trx) => {
-    const [saved] = await trx('whatsapp_number').insert(row).onConflict('phone_number_id').merge().returning([...numberColumns, trx.raw('(xmax = 0) as created')]);
-    if (!saved) throw new Error('number not saved');
+    // The update only applies to this workspace's row: another workspace may have connected the
+    // number while the Graph API was being asked, and an upsert must not move it here.
+    const [saved] = await trx('whatsapp_number').insert(row).onConflict('phone_number_id').merge().where('whatsapp_number.workspace_id', workspaceId)
+      .returning([...numberColumns, trx.raw('(xmax = 0) as created')]);
+    if (!saved) return inOtherWorkspace;
     const { created, ...number } = saved as NumberView & { created: boolean };
     await writeAudit(trx, { workspaceId, actor, action: created ? 'number.registered' : 'number.updated', entityType: 'whatsapp_number', entityId: number.id, data: { phone_number_id: input.phoneNumberId, waba_id: input.wabaId } });
     return { ok: true as const, number, created };

@@ -44,17 +44,17 @@ export function adminOpenApi(publicUrl: string): object {
         get: {
           summary: 'A conversation with its messages, media and status history',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          responses: { 200: ok('Conversation'), 401: unauthorized, 404: errorResponse('Not found in this workspace') },
+          responses: { 200: ok('Conversation'), 400: errorResponse('The id is not a uuid'), 401: unauthorized, 404: errorResponse('Not found in this workspace') },
         },
       },
       '/dead-letters': {
-        get: { summary: 'Events that failed their last attempt', parameters: queryParameters(listDeadLettersQuery), responses: { 200: ok('`{ items }`'), 401: unauthorized } },
+        get: { summary: 'Events that failed their last attempt', parameters: queryParameters(listDeadLettersQuery), responses: { 200: ok('`{ items }`'), 400: errorResponse('Invalid paging'), 401: unauthorized } },
       },
       '/dead-letters/{id}/replay': {
         post: {
           summary: 'Queue a dead letter again with fresh attempts',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
-          responses: { 202: ok('Queued'), 401: unauthorized, 404: errorResponse('Not found'), 409: errorResponse('NOT_REPLAYABLE') },
+          responses: { 202: ok('Queued'), 400: errorResponse('The id is not a positive integer'), 401: unauthorized, 404: errorResponse('Not found'), 409: errorResponse('NOT_REPLAYABLE') },
         },
       },
     },
