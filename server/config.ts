@@ -11,6 +11,7 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   encryptionKey: Buffer;
+  previousEncryptionKeys: Buffer[];
   adminToken: string;
   metaAppSecret: string;
   metaVerifyToken: string;
@@ -33,6 +34,9 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   THREADLINE_DATA_DIR: z.string().min(1).default('.threadline'),
   THREADLINE_ENCRYPTION_KEY: base64Key.optional(),
+  // Keys being rotated out: still opens what they sealed, while new writes use the current key.
+  THREADLINE_ENCRYPTION_KEYS_PREVIOUS: z.string().transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(base64Key)).optional(),
   THREADLINE_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   META_APP_SECRET: z.string().min(8, 'must be the App Secret from the Meta App Dashboard').optional(),
   META_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
@@ -82,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir,
     encryptionKey: Buffer.from(value('THREADLINE_ENCRYPTION_KEY'), 'base64'),
+    previousEncryptionKeys: (e.THREADLINE_ENCRYPTION_KEYS_PREVIOUS ?? []).map((k) => Buffer.from(k, 'base64')),
     adminToken: value('THREADLINE_ADMIN_TOKEN'),
     metaAppSecret: value('META_APP_SECRET'),
     metaVerifyToken: value('META_VERIFY_TOKEN'),

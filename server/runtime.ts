@@ -59,7 +59,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
   const workspace = await ensureWorkspace(db);
   const directory = new NumberDirectory(db);
   const writer = new InboxWriter(db);
-  const secrets = new SecretBox(config.encryptionKey);
+  const secrets = new SecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const graph = new GraphClient({ baseUrl: config.whatsappApiBase, version: config.whatsappApiVersion });
   const blobs = new LocalFolderBlobStore(path.join(config.dataDir, 'media'));
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,5 +136,13 @@ describe('loadConfig', () => {
     const err = configError({ THREADLINE_DATA_DIR: dataDir, [name]: value });
     expect(err.problems).toEqual([expect.stringMatching(new RegExp(`^${name}: `))]);
     expect(err.problems[0]).toMatch(hint);
+  });
+
+  it('reads previous encryption keys for rotation, and rejects one that is not 32 bytes', () => {
+    const oldKey = crypto.randomBytes(32).toString('base64');
+    const config = loadConfig({ THREADLINE_DATA_DIR: dataDir, THREADLINE_ENCRYPTION_KEYS_PREVIOUS: ` ${oldKey} ,` });
+    expect(config.previousEncryptionKeys.map((k) => k.toString('base64'))).toEqual([oldKey]);
+    const err = configError({ THREADLINE_DATA_DIR: dataDir, THREADLINE_ENCRYPTION_KEYS_PREVIOUS: `${oldKey},c2hvcnQ=` });
+    expect(err.problems).toEqual([expect.stringMatching(/^THREADLINE_ENCRYPTION_KEYS_PREVIOUS\.1: must be 32 bytes/)]);
   });
 });

@@ -20,6 +20,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     databaseUrl: undefined,
     dataDir: path.join(os.tmpdir(), `threadline-test-${crypto.randomBytes(4).toString('hex')}`),
     encryptionKey: crypto.randomBytes(32),
+    previousEncryptionKeys: [],
     adminToken: TEST_ADMIN_TOKEN,
     metaAppSecret: TEST_APP_SECRET,
     metaVerifyToken: TEST_VERIFY_TOKEN,
