@@ -42,11 +42,29 @@ export async function up(knex: Knex): Promise<void> {
     t.text('country_code');
     t.text('profile_name');
     t.jsonb('previous_wa_ids').notNullable().defaultTo('[]');
+    // Latest recorded change of wa_id away from an earlier holder: messages from the number up to
+    // this time are that holder's. Null (nearly always) keeps the engine's contact lookup one read.
+    t.timestamp('wa_id_since', { useTz: true });
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
   await knex.raw('create unique index contact_wa_id_uq on contact (workspace_id, wa_id) where wa_id is not null');
   await knex.raw('create unique index contact_user_id_uq on contact (workspace_id, user_id) where user_id is not null');
+
+  // Number changes (`system.user_changed_number`) as they happened, whatever order they arrive in:
+  // a message from old_wa_id sent at or before changed_at belongs to contact_id, the one who moved.
+  await knex.schema.createTable('contact_number_change', (t) => {
+    t.bigIncrements('id');
+    t.uuid('workspace_id').notNullable().references('workspace.id').onDelete('cascade');
+    t.uuid('contact_id').notNullable().references('contact.id').onDelete('cascade'); // follows merges
+    t.text('old_wa_id').notNullable();
+    t.text('new_wa_id').notNullable();
+    t.timestamp('changed_at', { useTz: true }).notNullable();
+    t.text('wamid').notNullable(); // the system message that announced it
+    t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.unique(['workspace_id', 'old_wa_id', 'changed_at']);
+    t.index(['workspace_id', 'contact_id']);
+  });
 
   await knex.schema.createTable('consent', (t) => {
     t.uuid('workspace_id').notNullable().references('workspace.id').onDelete('cascade');
@@ -205,7 +223,7 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of ['worker_process', 'inbox_event', 'audit_log', 'external_link', 'installation', 'media', 'message_status', 'message', 'conversation', 'consent', 'contact', 'whatsapp_number', 'workspace']) {
+  for (const table of ['worker_process', 'inbox_event', 'audit_log', 'external_link', 'installation', 'media', 'message_status', 'message', 'conversation', 'consent', 'contact_number_change', 'contact', 'whatsapp_number', 'workspace']) {
     await knex.schema.dropTableIfExists(table);
   }
 }

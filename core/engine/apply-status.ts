@@ -27,9 +27,12 @@ function errorOf(errors: unknown): MessageError {
 }
 
 /**
- * Records a status webhook in `message_status` (a repeat is a no-op) and moves its message
- * forward in the same statement. When the message is not stored yet (the `sent` webhook can
- * beat the send path's commit), the row is kept with applied=false for `applyPendingStatuses`.
+ * Records a status webhook in `message_status` and moves its message forward in the same
+ * statement. One row per status: of two copies with different timestamps the earliest is kept,
+ * with its errors and pricing, and sets the message's `status_at`, so the order they arrive in
+ * does not matter; a repeat changes nothing. When the message is not stored yet (the `sent`
+ * webhook can beat the send path's commit), the row is kept with applied=false for
+ * `applyPendingStatuses`.
  */
 export async function applyStatus(trx: Knex.Transaction, workspaceId: string, status: WebhookStatus): Promise<void> {
   const { errors, pricing } = statusDetail.parse(status);
@@ -39,17 +42,23 @@ export async function applyStatus(trx: Knex.Transaction, workspaceId: string, st
     ? `, moved as (
          update message m set status = ?, status_at = ?, error_code = ?, error_title = ?, error_details = ?
            from target t
-          where m.id = t.id and t.status <> 'failed' and ${rankSql('t.status')} < ?
+          where m.id = t.id
+            and ((t.status <> 'failed' and ${rankSql('t.status')} < ?)
+              or (t.status = ? and (t.status_at is null or t.status_at > ?::timestamptz)))
        )`
     : '';
-  const moveBindings = isDeliveryStatus(status.status) ? [status.status, at, error.code, error.title, error.details, rankOf(status.status)] : [];
+  const moveBindings = isDeliveryStatus(status.status)
+    ? [status.status, at, error.code, error.title, error.details, rankOf(status.status), status.status, at]
+    : [];
   const result = await preparedQuery<{ applied: boolean }>(trx,
     `with target as (
-       select id, status from message where workspace_id = ? and wamid = ? for update
+       select id, status, status_at from message where workspace_id = ? and wamid = ? for update
      )${moves}
-     insert into message_status (workspace_id, wamid, status, occurred_at, errors, pricing, recipient_id, applied)
+     insert into message_status as s (workspace_id, wamid, status, occurred_at, errors, pricing, recipient_id, applied)
      select ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, exists(select 1 from target)
-     on conflict (workspace_id, wamid, status) do nothing
+     on conflict (workspace_id, wamid, status) do update set
+       occurred_at = excluded.occurred_at, errors = excluded.errors, pricing = excluded.pricing, recipient_id = excluded.recipient_id
+     where s.occurred_at > excluded.occurred_at
      returning applied`,
     [
       workspaceId, status.id, ...moveBindings,
@@ -75,20 +84,20 @@ interface PendingStatus {
  */
 export async function applyPendingStatuses(trx: Knex.Transaction, workspaceId: string, wamid: string): Promise<number> {
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`message_status:${workspaceId}:${wamid}`]);
-  const message: { id: string; status: string } | undefined = await trx('message').where({ workspace_id: workspaceId, wamid }).forUpdate().first('id', 'status');
+  const message: { id: string; status: string; status_at: Date | null } | undefined = await trx('message')
+    .where({ workspace_id: workspaceId, wamid }).forUpdate().first('id', 'status', 'status_at');
   if (!message) return 0;
   const pending: PendingStatus[] = await trx('message_status')
     .where({ workspace_id: workspaceId, wamid, applied: false })
     .select('id', 'status', 'occurred_at', 'errors');
   if (pending.length === 0) return 0;
-  // `supersedes` is a strict order with one row per status, so the winner is order-independent.
-  let current = message.status;
+  // One row per status and `supersedes` a strict order: the highest-ranked row that moves the
+  // message, or an earlier copy of its current status, wins whatever order the rows came in.
   let winner: PendingStatus | null = null;
   for (const row of pending) {
-    if (supersedes(current, row.status)) {
-      current = row.status;
-      winner = row;
-    }
+    const moves = supersedes(message.status, row.status)
+      || (row.status === message.status && (!message.status_at || row.occurred_at < message.status_at));
+    if (moves && (!winner || rankOf(row.status) > rankOf(winner.status))) winner = row;
   }
   if (winner) {
     const error = winner.status === 'failed' ? errorOf(winner.errors) : { code: null, title: null, details: null };

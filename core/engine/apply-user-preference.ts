@@ -17,14 +17,15 @@ export async function applyUserPreference(ctx: EngineContext, trx: Knex.Transact
     return;
   }
   const number = await numberSettings(trx, workspaceId, payload.phoneNumberId);
-  const contact = await resolveContact(trx, workspaceId, identityOf({ waId: preference.wa_id, userId: preference.user_id }, payload.contact));
+  const at = new Date(Number(preference.timestamp) * 1000);
+  const contact = await resolveContact(trx, workspaceId, identityOf({ waId: preference.wa_id, userId: preference.user_id }, payload.contact), at);
   await recordConsent(trx, {
     workspaceId,
     contactId: contact.id,
     whatsappNumberId: number.id,
     change: { field: 'marketing', value: marketing },
     source: 'user_preferences',
-    at: new Date(Number(preference.timestamp) * 1000),
+    at,
     actor: customerActor(contact),
     data: typeof preference.detail === 'string' ? { detail: preference.detail } : {},
   });

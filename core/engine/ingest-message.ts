@@ -32,7 +32,7 @@ export async function ingestMessage(trx: Knex.Transaction, workspaceId: string, 
   const at = new Date(Number(message.timestamp) * 1000);
   const target = { workspaceId, numberId: number.id, wamid: message.id };
 
-  const { contact, lookup } = await senderAndThread(trx, target, body, message, payload.contact);
+  const { contact, lookup } = await senderAndThread(trx, target, body, message, payload.contact, at);
   if (lookup.duplicate) return; // this wamid is stored already
 
   const threadWrite = await placeInThread(trx, { workspaceId, contactId: contact.id, number, at, lookup });
@@ -40,29 +40,29 @@ export async function ingestMessage(trx: Knex.Transaction, workspaceId: string, 
     workspaceId, wamid: message.id, body, text: messageText(body), context: messageContextOf(message), sentAt: at,
   });
   if (!stored) return;
-  await afterInsert(trx, { workspaceId, number, contact, messageId: stored.id, wamid: message.id, body, at });
+  // Keyed by the number it came from, as the contact may have moved on since (or not yet).
+  const reactor = message.from || (contact.wa_id ?? contact.user_id ?? contact.id);
+  await afterInsert(trx, { workspaceId, number, contact, reactor, messageId: stored.id, wamid: message.id, body, at });
 }
 
 async function senderAndThread(
-  trx: Knex.Transaction, target: { workspaceId: string; numberId: string; wamid: string }, body: MessageBody, message: WebhookMessage, block: WebhookContact | null,
+  trx: Knex.Transaction, target: { workspaceId: string; numberId: string; wamid: string }, body: MessageBody, message: WebhookMessage, block: WebhookContact | null, at: Date,
 ): Promise<{ contact: ContactRow; lookup: ThreadLookup }> {
   const newWaId = newNumberIn(body);
   const identity = identityOf({ waId: message.from, userId: message.from_user_id }, block);
-  if (!newWaId && hasSingleId(identity)) return upsertSenderAndFindThread(trx, target, identity);
+  if (!newWaId && hasSingleId(identity)) return upsertSenderAndFindThread(trx, target, identity, at);
   const contact = newWaId
-    ? await changeContactNumber(trx, target.workspaceId, { oldWaId: message.from || null, userId: message.from_user_id || null, newWaId, wamid: message.id })
-    : await resolveContact(trx, target.workspaceId, identity);
+    ? await changeContactNumber(trx, target.workspaceId, { oldWaId: message.from || null, userId: message.from_user_id || null, newWaId, wamid: message.id, at })
+    : await resolveContact(trx, target.workspaceId, identity, at);
   return { contact, lookup: await findThread(trx, target, contact.id) };
 }
 
 async function afterInsert(
   trx: Knex.Transaction,
-  args: { workspaceId: string; number: NumberSettings; contact: ContactRow; messageId: string; wamid: string; body: MessageBody; at: Date },
+  args: { workspaceId: string; number: NumberSettings; contact: ContactRow; reactor: string; messageId: string; wamid: string; body: MessageBody; at: Date },
 ): Promise<void> {
   const { workspaceId, number, contact, messageId, body } = args;
-  if (body.type === 'reaction') {
-    await applyReaction(trx, workspaceId, contact.wa_id ?? contact.user_id ?? contact.id, body.reaction);
-  }
+  if (body.type === 'reaction') await applyReaction(trx, workspaceId, args.reactor, body.reaction);
   const media = mediaOf(body);
   if (media) await storeMedia(trx, { workspaceId, messageId, whatsappNumberId: number.id, media });
   if (body.type === 'text') {

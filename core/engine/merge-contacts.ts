@@ -1,29 +1,24 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit/write-audit';
 import { withPreviousWaIds, type ContactRow } from './contact-row';
+import { ALL_TIME, moveConsent, moveMessages } from './move-messages';
 
 /**
  * Folds `absorbed` into `survivor` when two rows turn out to be one person (a phone number and a
  * business-scoped user id seen apart, then together; or a number change seen late). The survivor
- * takes the absorbed row's threads and consent; the absorbed row is deleted, freeing its keys for
- * the caller to set on the survivor. `carriedWaIds` go to the survivor's previous numbers.
+ * takes the absorbed row's threads (folded into its own where within the quiet period of them,
+ * as if they had been one contact all along), consent and recorded number changes; the absorbed
+ * row is deleted, freeing its keys for the caller to set on the survivor. `carriedWaIds` go to
+ * the survivor's previous numbers.
  */
 export async function mergeContacts(trx: Knex.Transaction, workspaceId: string, survivor: ContactRow, absorbed: ContactRow, carriedWaIds: (string | null)[], actor: string): Promise<void> {
-  // Only one live thread per contact and number: where both have one, the absorbed one closes.
-  await trx.raw(
-    `update conversation set status = 'closed', closed_at = now()
-      where workspace_id = ? and contact_id = ? and status <> 'closed'
-        and whatsapp_number_id in (select whatsapp_number_id from conversation where workspace_id = ? and contact_id = ? and status <> 'closed')`,
-    [workspaceId, absorbed.id, workspaceId, survivor.id],
-  );
-  await trx('conversation').where({ workspace_id: workspaceId, contact_id: absorbed.id }).update({ contact_id: survivor.id });
+  await moveMessages(trx, workspaceId, absorbed.id, survivor.id, ALL_TIME);
+  // Threads without messages (a message insert lost a race) go along, closed.
+  await trx('conversation').where({ workspace_id: workspaceId, contact_id: absorbed.id })
+    .update({ contact_id: survivor.id, status: 'closed', closed_at: trx.raw('coalesce(closed_at, now())') });
+  await trx('contact_number_change').where({ workspace_id: workspaceId, contact_id: absorbed.id }).update({ contact_id: survivor.id });
   // The survivor's own consent wins where both have one; the rest moves over.
-  await trx.raw(
-    `update consent set contact_id = ?
-      where workspace_id = ? and contact_id = ?
-        and whatsapp_number_id not in (select whatsapp_number_id from consent where workspace_id = ? and contact_id = ?)`,
-    [survivor.id, workspaceId, absorbed.id, workspaceId, survivor.id],
-  );
+  await moveConsent(trx, workspaceId, absorbed.id, survivor.id, ALL_TIME);
   await trx('contact').where({ workspace_id: workspaceId, id: absorbed.id }).delete();
   const carried = [...absorbed.previous_wa_ids, ...carriedWaIds];
   if (carried.length) {

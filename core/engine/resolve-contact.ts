@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { WebhookContact } from '../whatsapp/webhook-payload';
-import { CONTACT_COLUMNS, withPreviousWaIds, type ContactRow } from './contact-row';
+import { CONTACT_COLUMNS, profileUnchanged, withPreviousWaIds, type ContactRow } from './contact-row';
+import { contactThatMoved } from './contact-that-moved';
 import { mergeContacts } from './merge-contacts';
+import { waIdSince } from './number-history';
 
 /** Who sent an event, as far as the webhook says. Empty strings (username users) are null. */
 export interface ContactIdentity {
@@ -43,20 +45,29 @@ export function hasSingleId(identity: ContactIdentity): boolean {
  * and writes nothing when the contact is known and unchanged: the common case stays a read.
  * That read takes the lightest row lock (key share), so a merge or number change, which lock
  * the row for update, waits for events in flight on the contact instead of pulling it away.
+ *
+ * A wa_id sender yields no row when the message was sent (`at`) before a recorded change of
+ * the number (the holder's `wa_id_since`, or no holder but a change on record): the caller
+ * then asks `contactThatMoved`. Only a new contact reads the change table here, to set its
+ * own `wa_id_since`.
  */
-export function contactUpsert(workspaceId: string, identity: ContactIdentity): { ctes: string; select: string; bindings: Knex.RawBinding[] } {
-  const [key, value] = identity.waId ? ['wa_id', identity.waId] : ['user_id', identity.userId];
-  const unchanged = (column: string) => `(?::text is null or ${column} is not distinct from ?::text)`;
+export function contactUpsert(workspaceId: string, identity: ContactIdentity, at: Date): { ctes: string; select: string; bindings: Knex.RawBinding[] } {
+  const byWaId = Boolean(identity.waId);
+  const [key, value] = byWaId ? ['wa_id', identity.waId] : ['user_id', identity.userId];
   const columns = CONTACT_COLUMNS.join(', ');
+  const unchanged = profileUnchanged(identity);
+  const changes = 'from contact_number_change where workspace_id = ? and old_wa_id = ?';
   return {
     ctes: `contact_found as (
        select ${columns} from contact
-        where workspace_id = ? and ${key} = ? and ${unchanged('profile_name')} and ${unchanged('username')} and ${unchanged('country_code')}
+        where workspace_id = ? and ${key} = ? and ${unchanged.sql}${byWaId ? ' and (wa_id_since is null or wa_id_since < ?::timestamptz)' : ''}
         for key share
      ),
      contact_written as (
-       insert into contact as c (workspace_id, wa_id, user_id, profile_name, username, country_code)
-       select ?, ?, ?, ?, ?, ? where not exists (select 1 from contact_found)
+       insert into contact as c (workspace_id, wa_id, user_id, profile_name, username, country_code${byWaId ? ', wa_id_since' : ''})
+       select ?, ?, ?, ?, ?, ?${byWaId ? `, (select max(changed_at) ${changes})` : ''}
+        where not exists (select 1 from contact_found)${byWaId ? `
+          and not exists (select 1 ${changes} and changed_at >= ?::timestamptz)` : ''}
        on conflict (workspace_id, ${key}) where ${key} is not null do update set
          profile_name = coalesce(excluded.profile_name, c.profile_name),
          username = coalesce(excluded.username, c.username),
@@ -66,37 +77,47 @@ export function contactUpsert(workspaceId: string, identity: ContactIdentity): {
      )`,
     select: `select ${columns} from contact_found union all select ${columns} from contact_written`,
     bindings: [
-      workspaceId, value, identity.profileName, identity.profileName, identity.username, identity.username, identity.countryCode, identity.countryCode,
+      workspaceId, value, ...unchanged.bindings, ...(byWaId ? [at] : []),
       workspaceId, identity.waId, identity.userId, identity.profileName, identity.username, identity.countryCode,
+      ...(byWaId ? [workspaceId, identity.waId, workspaceId, identity.waId, at] : []),
     ],
   };
 }
 
 /**
- * Finds or creates the contact. With one id it is a single upsert; with both ids it links them,
- * merging two rows that turn out to be one person.
+ * Finds or creates the contact of an event sent at `at` (by default now, i.e. the number's
+ * current holder). With one id it is a single upsert; with both ids it links them, merging two
+ * rows that turn out to be one person.
  */
-export async function resolveContact(trx: Knex.Transaction, workspaceId: string, identity: ContactIdentity): Promise<ContactRow> {
-  if (identity.waId && identity.userId) return linkIdentities(trx, workspaceId, identity, identity.waId, identity.userId);
+export async function resolveContact(trx: Knex.Transaction, workspaceId: string, identity: ContactIdentity, at: Date = new Date()): Promise<ContactRow> {
+  if (identity.waId && identity.userId) return linkIdentities(trx, workspaceId, identity, identity.waId, identity.userId, at);
   if (!hasSingleId(identity)) throw new Error('The event names no customer: neither a wa_id nor a user_id');
-  const upsert = contactUpsert(workspaceId, identity);
-  // No row only if another shard inserted the contact after this statement's snapshot: read again.
+  const upsert = contactUpsert(workspaceId, identity, at);
   for (let attempt = 0; attempt < 2; attempt++) {
     const result = await trx.raw<{ rows: ContactRow[] }>(`with ${upsert.ctes} ${upsert.select}`, upsert.bindings);
     if (result.rows[0]) return result.rows[0];
+    // No row: sent before a number change, or another shard inserted the contact after this
+    // statement's snapshot (then read again).
+    const moved = await contactThatMoved(trx, workspaceId, identity, at);
+    if (moved) return moved;
   }
   throw new Error('contact upsert returned no row');
 }
 
-async function linkIdentities(trx: Knex.Transaction, workspaceId: string, identity: ContactIdentity, waId: string, userId: string): Promise<ContactRow> {
+async function linkIdentities(trx: Knex.Transaction, workspaceId: string, identity: ContactIdentity, waId: string, userId: string, at: Date): Promise<ContactRow> {
   for (let attempt = 0; attempt < 3; attempt++) {
     // Row locks serialise two shards linking the same person at once.
-    const rows: ContactRow[] = await trx('contact')
+    const rows: (ContactRow & { wa_id_since: Date | null })[] = await trx('contact')
       .where('workspace_id', workspaceId)
       .andWhere((q) => q.where('wa_id', waId).orWhere('user_id', userId))
       .forUpdate()
-      .select(...CONTACT_COLUMNS);
+      .select(...CONTACT_COLUMNS, 'wa_id_since');
     const byWa = rows.find((r) => r.wa_id === waId);
+    // Sent before a recorded change of the number: the contact who moved, ids left as they are.
+    if (!byWa || (byWa.wa_id_since && byWa.wa_id_since >= at)) {
+      const moved = await contactThatMoved(trx, workspaceId, identity, at);
+      if (moved) return moved;
+    }
     const byUser = rows.find((r) => r.user_id === userId);
     const target = byWa ?? byUser;
     if (!target) {
@@ -118,6 +139,7 @@ async function linkIdentities(trx: Knex.Transaction, workspaceId: string, identi
         wa_id: waId,
         user_id: userId,
         previous_wa_ids: withPreviousWaIds(trx, [target.wa_id !== waId ? target.wa_id : null]),
+        ...(target.wa_id !== waId ? { wa_id_since: waIdSince(trx, workspaceId, waId) } : {}),
         profile_name: trx.raw('coalesce(?, profile_name)', [identity.profileName]),
         username: trx.raw('coalesce(?, username)', [identity.username]),
         country_code: trx.raw('coalesce(?, country_code)', [identity.countryCode]),

@@ -145,4 +145,55 @@ describe('conversations: one live thread per contact and number, the 24-hour win
       expect(await audits(t.db, otherWorkspace)).toEqual([]);
     });
   });
+  describe('late messages: threads are runs of messages no further apart than the quiet period, whatever the order', () => {
+    const MIN = 60;
+    const threadsOf = async (contactId: string) => {
+      const rows = await t.db.raw<{ rows: { status: string; opened_at: Date; last_message_at: Date; n: number }[] }>(
+        `select c.status, c.opened_at, c.last_message_at, (select count(*)::int from message m where m.conversation_id = c.id) as n
+           from conversation c where c.workspace_id = ? and c.contact_id = ? order by c.opened_at`,
+        [ws.workspaceId, contactId],
+      );
+      return rows.rows;
+    };
+
+    it('a late first message moves opened_at back to it', async () => {
+      const later = await say('15550010020', T0 + 10 * MIN);
+      const earlier = await say('15550010020', T0);
+      expect(earlier).toMatchObject({ id: later.id, opened_at: date(T0), last_message_at: date(T0 + 10 * MIN) });
+    });
+
+    it('a message older than its thread by more than the quiet period is a past thread of its own, closed', async () => {
+      const live = await say('15550010021', T0 + 5 * HOUR);
+      const past = await say('15550010021', T0);
+      expect(past.id).not.toBe(live.id);
+      expect(past).toMatchObject({ status: 'closed', opened_at: date(T0), last_message_at: date(T0), closed_at: expect.any(Date) });
+      expect(await reload(live.id)).toMatchObject({ status: 'open' });
+      // Within the quiet period of that past thread, a later late message joins it; it stays closed.
+      expect(await say('15550010021', T0 + 30 * MIN)).toMatchObject({ id: past.id, status: 'closed', last_message_at: date(T0 + 30 * MIN) });
+    });
+
+    it('a late message that bridges two threads makes them one', async () => {
+      const first = await say('15550010022', T0);
+      const second = await say('15550010022', T0 + 100 * MIN);
+      expect(second.id).not.toBe(first.id);
+      const bridge = await say('15550010022', T0 + 50 * MIN);
+      expect(await threadsOf(bridge.contact_id)).toEqual([{ status: 'open', opened_at: date(T0), last_message_at: date(T0 + 100 * MIN), n: 3 }]);
+    });
+
+    const permutations = <T>(items: T[]): T[][] => (items.length <= 1 ? [items]
+      : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest])));
+    let customer = 30;
+    const run = (status: string, from: number, to: number, n: number) => ({ status, opened_at: date(T0 + from * MIN), last_message_at: date(T0 + to * MIN), n });
+    it.each([
+      ['two runs and a lone message', [0, 50, 120, 300], [run('closed', 0, 50, 2), run('closed', 120, 120, 1), run('open', 300, 300, 1)]],
+      ['a run that only the middle message joins up', [0, 40, 80, 180], [run('closed', 0, 80, 3), run('open', 180, 180, 1)]],
+    ])('%s: the same threads in every order', async (_name, minutes, expected) => {
+      for (const order of permutations(minutes)) {
+        const from = `155500100${customer++}`;
+        let contactId = '';
+        for (const m of order) contactId = (await say(from, T0 + m * MIN)).contact_id;
+        expect({ order, threads: await threadsOf(contactId) }).toEqual({ order, threads: expected });
+      }
+    });
+  });
 });

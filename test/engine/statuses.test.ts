@@ -169,4 +169,63 @@ describe('statuses: forward only, whatever order they arrive in', () => {
       expect(await messageByWamid(t.db, ws.workspaceId, wamid)).toMatchObject({ status: 'read', status_at: at(TIMES.read), error_code: null });
     });
   });
+  describe('two copies of one status with different timestamps: the earliest is kept, with its details', () => {
+    const EARLY = 1_750_004_000;
+    const LATE = 1_750_004_500;
+    const copy = (status: Delivery, wamid: string, timestamp: number, change: (s: Record<string, unknown>) => void = () => undefined) =>
+      edit(statusWebhook(status, wamid), 'statuses', (s) => {
+        s.timestamp = String(timestamp);
+        change(s);
+      });
+    const row = (wamid: string, status: string) => t.db('message_status').where({ workspace_id: ws.workspaceId, wamid, status }).select('occurred_at', 'errors', 'pricing', 'applied');
+    const withPricing = (s: Record<string, unknown>) => {
+      s.pricing = { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' };
+    };
+    const otherError = (s: Record<string, unknown>) => {
+      s.errors = [{ code: 131026, title: 'Message undeliverable', error_data: { details: 'Message Undeliverable.' } }];
+    };
+    // Each order of the two copies, with the message stored first, between them, or last.
+    const cases = [['earliest first', [EARLY, LATE]], ['latest first', [LATE, EARLY]]] as const;
+    const placements = cases.flatMap(([name, times]) => [0, 1, 2].map((storedAfter) => ({ name, times, storedAfter })));
+
+    it.each(placements)('read, $name, message stored after $storedAfter', async ({ name, times, storedAfter }) => {
+      const wamid = `wamid.TWO_READS_${name.replace(' ', '_')}_${storedAfter}`;
+      for (const [i, time] of times.entries()) {
+        if (i === storedAfter) await applyLater(wamid);
+        await deliver(t.db, ws.workspaceId, copy('read', wamid, time, time === LATE ? withPricing : undefined));
+      }
+      if (storedAfter === times.length) await applyLater(wamid);
+      expect(await row(wamid, 'read')).toEqual([{ occurred_at: at(EARLY), errors: null, pricing: null, applied: true }]);
+      expect(await messageByWamid(t.db, ws.workspaceId, wamid)).toMatchObject({ status: 'read', status_at: at(EARLY) });
+    });
+
+    it.each(placements)('failed, $name, message stored after $storedAfter: the earliest error', async ({ name, times, storedAfter }) => {
+      const wamid = `wamid.TWO_FAILS_${name.replace(' ', '_')}_${storedAfter}`;
+      for (const [i, time] of times.entries()) {
+        if (i === storedAfter) await applyLater(wamid);
+        await deliver(t.db, ws.workspaceId, copy('failed', wamid, time, time === LATE ? otherError : undefined));
+      }
+      if (storedAfter === times.length) await applyLater(wamid);
+      expect(await row(wamid, 'failed')).toEqual([expect.objectContaining({ occurred_at: at(EARLY), errors: [expect.objectContaining({ code: 131047 })] })]);
+      expect(await messageByWamid(t.db, ws.workspaceId, wamid)).toMatchObject({ status: 'failed', status_at: at(EARLY), error_code: 131047, error_title: 'Re-engagement message' });
+    });
+
+    it('an earlier copy of a status the message has moved past changes only the history', async () => {
+      const wamid = 'wamid.EARLY_COPY_PAST';
+      await outbound(wamid);
+      await deliver(t.db, ws.workspaceId, copy('delivered', wamid, LATE));
+      await deliver(t.db, ws.workspaceId, copy('read', wamid, LATE + 10));
+      await deliver(t.db, ws.workspaceId, copy('delivered', wamid, EARLY));
+      expect(await row(wamid, 'delivered')).toEqual([expect.objectContaining({ occurred_at: at(EARLY) })]);
+      expect(await messageByWamid(t.db, ws.workspaceId, wamid)).toMatchObject({ status: 'read', status_at: at(LATE + 10) });
+    });
+
+    it('the same copy twice (same timestamp) is one row and changes nothing', async () => {
+      const wamid = 'wamid.SAME_COPY';
+      await outbound(wamid);
+      await deliver(t.db, ws.workspaceId, copy('read', wamid, EARLY, withPricing));
+      await deliver(t.db, ws.workspaceId, copy('read', wamid, EARLY), { redeliver: true });
+      expect(await row(wamid, 'read')).toEqual([expect.objectContaining({ occurred_at: at(EARLY), pricing: expect.objectContaining({ pricing_model: 'PMP' }) })]);
+    });
+  });
 });

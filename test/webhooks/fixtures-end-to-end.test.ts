@@ -54,7 +54,7 @@ describe('every WhatsApp fixture through the webhook, signed, then processed by 
   }
 
   it('stores what each fixture says, and the same state whether delivered once, twice, or in reverse order', async () => {
-    const names = webhookFixtureNames().filter((n) => n !== 'inbound-system-user-changed-number.json');
+    const names = webhookFixtureNames();
     const forward = await ingest(names, 2);
     const reverse = await ingest([...names].reverse(), 1);
     try {
@@ -69,11 +69,11 @@ describe('every WhatsApp fixture through the webhook, signed, then processed by 
       expect(byWamid.get('wamid.FAKE_IN_TEXT_0002')).toMatchObject({ context_wamid: 'wamid.FAKE_OUTBOUND_0001' });
       expect(byWamid.get('wamid.FAKE_IN_TEXT_0003')).toMatchObject({ forwarded: true });
       expect(byWamid.get('wamid.FAKE_IN_TEXT_0005')?.referral).toMatchObject({ source_type: 'ad', ctwa_clid: 'FAKE_CTWA_CLICK_ID_0001' });
-      expect(byWamid.get('wamid.FAKE_IN_LOCATION_0001')?.body).toMatchObject({ latitude: 37.4421, longitude: -122.1616, name: 'Fake Coffee' });
-      expect(byWamid.get('wamid.FAKE_IN_FLOW_0001')?.body).toMatchObject({ nfm_reply: { response_json: { flow_token: 'fake-flow-token', rating: '5' } } });
+      expect(byWamid.get('wamid.FAKE_IN_LOCATION_0001')?.body).toMatchObject({ location: { latitude: 37.4421, longitude: -122.1616, name: 'Fake Coffee' } });
+      expect(byWamid.get('wamid.FAKE_IN_FLOW_0001')?.body).toMatchObject({ interactive: { nfm_reply: { response_json: { flow_token: 'fake-flow-token', rating: '5' } } } });
       expect(byWamid.get('wamid.FAKE_IN_UNSUPPORTED_0001')).toMatchObject({ type: 'unsupported' });
-      expect(byWamid.get('wamid.FAKE_IN_ORDER_0001')?.body).toMatchObject({ product_items: [{ product_retailer_id: 'sku-fake-001', quantity: 2 }] });
-      expect(byWamid.get('wamid.FAKE_IN_TPL_BUTTON_0001')?.body).toMatchObject({ payload: 'CANCEL_ORDER_1234' });
+      expect(byWamid.get('wamid.FAKE_IN_ORDER_0001')?.body).toMatchObject({ order: { product_items: [{ product_retailer_id: 'sku-fake-001', quantity: 2 }] } });
+      expect(byWamid.get('wamid.FAKE_IN_TPL_BUTTON_0001')?.body).toMatchObject({ button: { payload: 'CANCEL_ORDER_1234' } });
 
       // Media were downloaded from the (fake) Graph API into the blob store, bytes intact.
       expect(media).toHaveLength(5);
@@ -83,11 +83,17 @@ describe('every WhatsApp fixture through the webhook, signed, then processed by 
 
       // Username users are keyed on their business-scoped id; the number change moved the customer.
       expect(contacts).toEqual(expect.arrayContaining([expect.objectContaining({ user_id: expect.stringMatching(/^user\.fakebsuid/), username: '@fake.customer' })]));
-      expect(contacts.some((c) => c.wa_id === '15550004444')).toBe(true);
+      // Messages sent before the change stay with the customer who moved to 15550004444; the one
+      // sent from 15550001111 afterwards (inbound-batched-multiple) belongs to whoever holds it now.
+      expect(contacts.find((c) => c.wa_id === '15550004444')?.previous_wa_ids).toEqual(['15550001111']);
+      expect(byWamid.get('wamid.FAKE_IN_TEXT_0001')?.wa_id).toBe('15550004444');
+      expect(byWamid.get('wamid.FAKE_IN_TEXT_0101')?.wa_id).toBe('15550001111');
 
       // Statuses for messages Threadline did not send (yet) are kept, not applied, not lost.
       expect(statuses).toEqual(expect.arrayContaining([expect.objectContaining({ wamid: 'wamid.FAKE_OUTBOUND_0001', status: 'read', applied: false })]));
-      expect(statuses.filter((s) => s.status === 'failed').map((s) => s.wamid).sort()).toEqual(['wamid.FAKE_OUTBOUND_0002', 'wamid.FAKE_OUT_TEMPLATE_0002', 'wamid.FAKE_OUT_VOICE_0002'].filter((w) => statuses.some((s) => s.wamid === w)).sort());
+      const failedFixtures = names.filter((n) => n.startsWith('status-failed-')).flatMap((n) => [...fixtureText(n).matchAll(/"id": "(wamid\.[A-Z_0-9]+)"/g)].map((m) => m[1]));
+      expect(failedFixtures).toHaveLength(3);
+      expect(statuses.filter((s) => s.status === 'failed').map((s) => s.wamid).sort()).toEqual(failedFixtures.sort());
 
       // The user_preferences "stop" recorded the marketing opt-out.
       expect(consent).toEqual(expect.arrayContaining([expect.objectContaining({ marketing: 'stopped', source: 'user_preferences' })]));
