@@ -20,7 +20,8 @@ import { createApp } from './app';
 import { adminApiRoutes } from './routes/admin-api';
 import type { Config } from './config';
 import { operationsRoutes } from './routes/operations';
-import { whatsappWebhookRoutes } from './routes/whatsapp-webhook';
+import { whatsappWebhookVerification } from './routes/whatsapp-webhook';
+import { WEBHOOK_PATH, whatsappWebhookPost } from './routes/whatsapp-webhook-post';
 
 export interface RuntimeOptions {
   /** Run the HTTP server (default true). */
@@ -70,11 +71,15 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
       logger,
       routers: [
         operationsRoutes({ db, metrics }),
-        whatsappWebhookRoutes({ appSecret: config.metaAppSecret, verifyToken: config.metaVerifyToken, directory, writer, logger, metrics }),
+        whatsappWebhookVerification({ verifyToken: config.metaVerifyToken }),
         adminApiRoutes({ db, graph, secrets, directory, adminToken: config.adminToken, publicUrl: config.publicUrl, workspaceId: workspace.id }),
       ],
     });
-    server = http.createServer(app);
+    const webhookPost = whatsappWebhookPost({ appSecret: config.metaAppSecret, directory, writer, logger, metrics });
+    server = http.createServer((req, res) => {
+      if (req.method === 'POST' && req.url?.split('?')[0] === WEBHOOK_PATH) webhookPost(req, res);
+      else app(req, res);
+    });
     await new Promise<void>((resolve) => server?.listen(config.port, resolve));
     const address = server.address() as AddressInfo;
     url = `http://127.0.0.1:${address.port}`;

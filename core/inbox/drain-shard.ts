@@ -41,6 +41,8 @@ export async function drainShard(db: Db, ctx: EngineContext, process: ProcessInb
     total.dead += result.dead;
     if (result.fetched < batchSize) break;
   }
+  // Events waiting out a backoff need a wake-up job, even when they failed in an earlier drain:
+  // a new event's job may have replaced the wake-up job that was scheduled for them.
   await scheduleRetryIfWaiting(db, shard);
   return total;
 }
@@ -58,18 +60,18 @@ async function runBatch(
     .skipLocked();
   const result = { processed: 0, failed: 0, dead: 0, fetched: events.length };
   const held = new Set<string>();
-  const done: number[] = [];
+  const done = new Set<number>();
   for (const event of events) {
     if (held.has(event.conversation_key)) continue;
     if (!isolate) {
       await process(ctx, trx, event);
-      done.push(event.id);
+      done.add(event.id);
       ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome: 'processed' });
       continue;
     }
     try {
       await trx.transaction((sp) => process(ctx, sp, event));
-      done.push(event.id);
+      done.add(event.id);
       ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome: 'processed' });
     } catch (error) {
       held.add(event.conversation_key);
@@ -80,14 +82,14 @@ async function runBatch(
       ctx.logger.error({ err: error, eventId: event.id, kind: event.kind, attempts: event.attempts + 1, dead }, 'inbox event failed');
     }
   }
-  if (done.length) {
-    await trx('inbox_event').whereIn('id', done).update({ state: 'processed', processed_at: trx.fn.now(), not_before: null });
+  if (done.size) {
+    await trx('inbox_event').whereIn('id', [...done]).update({ state: 'processed', processed_at: trx.fn.now(), not_before: null });
     const now = Date.now();
     for (const event of events) {
-      if (done.includes(event.id)) ctx.metrics.eventLatency.observe((now - new Date(event.received_at).getTime()) / 1000);
+      if (done.has(event.id)) ctx.metrics.eventLatency.observe((now - new Date(event.received_at).getTime()) / 1000);
     }
   }
-  result.processed = done.length;
+  result.processed = done.size;
   return result;
 }
 

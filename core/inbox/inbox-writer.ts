@@ -98,22 +98,46 @@ export class InboxWriter {
     // pg sends null array elements as SQL NULL; knex's binding type just does not say so.
     const withNulls = (values: (string | null)[]) => values as string[];
     const bindings: Knex.Value[] = [withNulls(cols.workspace), withNulls(cols.phone), cols.key, cols.kind, cols.conv, cols.shard, cols.at, cols.payload, cols.state, withNulls(cols.error),
-      drainTask, DRAIN_QUEUE_PREFIX, DRAIN_JOB_KEY_PREFIX];
-    const result = await this.db.raw<{ rows: { keys: string[] | null }[] }>(
+      DRAIN_JOB_KEY_PREFIX, drainTask, DRAIN_QUEUE_PREFIX, DRAIN_JOB_KEY_PREFIX, DRAIN_JOB_KEY_PREFIX];
+    const result = await withDeadlockRetry(() => this.db.raw<{ rows: { keys: string[] | null }[] }>(
+      // Rows go in sorted by key and jobs by shard, so concurrent flushes take locks in one order.
+      // A shard whose drain job is queued but not yet running needs no new job: locking that job row
+      // keeps the worker off it until this commit, so the job sees these events when it runs. Only
+      // shards whose job is missing or already running get add_jobs (which then makes a new one).
+      // This reads graphile-worker's _private_jobs table, stable within the pinned 0.17.x.
       `with ins as (
          insert into inbox_event (workspace_id, phone_number_id, dedupe_key, kind, conversation_key, shard, event_at, payload, state, last_error)
          select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[], ?::jsonb[], ?::text[], ?::text[])
+           as u(workspace_id, phone_number_id, dedupe_key, kind, conversation_key, shard, event_at, payload, state, last_error)
+         order by dedupe_key
          on conflict (dedupe_key) do nothing
          returning dedupe_key, shard, state
        ),
+       shards as (select distinct shard from ins where state = 'pending'),
+       queued as (
+         select j.key from graphile_worker._private_jobs j
+         where j.key in (select ? || shard from shards) and j.locked_at is null
+         order by j.key
+         for update
+       ),
        specs as (
-         select array_agg(row(?, json_build_object('shard', shard), ? || shard, null, null, ? || shard, null, null)::graphile_worker.job_spec) as a
-         from (select distinct shard from ins where state = 'pending') s
+         select array_agg(row(?, json_build_object('shard', shard), ? || shard, null, null, ? || shard, null, null)::graphile_worker.job_spec order by shard) as a
+         from shards where (? || shard) not in (select key from queued)
        ),
        jobs as (select j.id from specs, graphile_worker.add_jobs(specs.a) j where specs.a is not null)
        select (select array_agg(dedupe_key) from ins) as keys, (select count(*) from jobs) as jobs`,
       bindings,
-    );
+    ));
     return new Set(result.rows[0]?.keys ?? []);
+  }
+}
+
+/** Two flushes can still meet on a conflicting key (a redelivery in flight beside its original): try once more. */
+async function withDeadlockRetry<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (typeof err === 'object' && err !== null && 'code' in err && err.code === '40P01') return run();
+    throw err;
   }
 }

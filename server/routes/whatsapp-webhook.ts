@@ -1,11 +1,8 @@
-import express, { Router } from 'express';
-import { ingestWebhook, type IngestDeps } from '../../core/inbox/ingest-webhook';
+import { Router } from 'express';
 import { sendError } from '../http-errors';
 
-/** Meta allows batches of up to 1,000 updates; 3 MB is the size third parties report. */
-export const WEBHOOK_BODY_LIMIT = '3mb';
-
-export function whatsappWebhookRoutes(deps: IngestDeps & { verifyToken: string }): Router {
+/** Meta's subscription handshake; the POST is served by whatsapp-webhook-post.ts, outside express. */
+export function whatsappWebhookVerification(deps: { verifyToken: string }): Router {
   const router = Router();
 
   router.get('/webhooks/whatsapp', (req, res) => {
@@ -17,16 +14,6 @@ export function whatsappWebhookRoutes(deps: IngestDeps & { verifyToken: string }
       return;
     }
     sendError(res, 403, 'VERIFY_TOKEN_MISMATCH', 'hub.verify_token does not match META_VERIFY_TOKEN');
-  });
-
-  router.post('/webhooks/whatsapp', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const outcome = await ingestWebhook(deps, raw, req.get('x-hub-signature-256'));
-    if (!outcome.ok) {
-      sendError(res, outcome.status, outcome.code, outcome.message);
-      return;
-    }
-    res.status(200).json({ received: outcome.events, stored: outcome.stored, duplicates: outcome.duplicates });
   });
 
   return router;
