@@ -7,7 +7,7 @@ import { processInboxEvent } from '../core/engine/process-inbox-event';
 import { InboxWriter } from '../core/inbox/inbox-writer';
 import { NumberDirectory } from '../core/inbox/number-directory';
 import { startWorker, type RunningWorker, type WorkerOptions } from '../core/jobs/start-worker';
-import { buildTaskList } from '../core/jobs/task-list';
+import { buildTaskLists } from '../core/jobs/task-list';
 import { createLogger, type Logger } from '../core/observability/logger';
 import { Metrics } from '../core/observability/metrics';
 import { ensureWorkspace, type Workspace } from '../core/workspace/ensure-workspace';
@@ -87,16 +87,16 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
 
   let worker: RunningWorker | null = null;
   if (options.worker !== false) {
-    const taskList = buildTaskList({
+    const taskLists = buildTaskLists({
       db,
       engine: { logger, metrics },
       processInboxEvent,
-      extraTasks: {
+      ioTasks: {
         [MEDIA_DOWNLOAD_TASK]: mediaDownloadTask({ db, graph, secrets, blobs, logger }),
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
       },
     });
-    worker = await startWorker({ db, connectionString: config.databaseUrl, taskList, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});
+    worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});
   }
 
   return {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import { makeWorkerUtils, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { Pool } from 'pg';
 import type { Db } from '../db/connect';
@@ -8,26 +9,41 @@ import type { Metrics } from '../observability/metrics';
 import { WorkerLiveness } from './worker-liveness';
 
 export interface RunningWorker {
-  runner: Runner;
+  runners: Runner[];
   liveness: WorkerLiveness;
   stop(): Promise<void>;
 }
 
 export interface WorkerOptions {
+  /** Jobs that keep conversations in order (CPU and database bound). Default: one per core. */
   concurrency?: number;
+  /** Jobs that wait on the network (media downloads, read receipts). Default 8. */
+  ioConcurrency?: number;
   pollIntervalMs?: number;
   heartbeatMs?: number;
   staleMs?: number;
 }
 
-/** Runs the job queue on the same PostgreSQL as the data, with job metrics and crash recovery. */
+/** The two kinds of work, run by separate pools so a slow download never holds up ordered processing. */
+export interface TaskLists {
+  ordered: TaskList;
+  io: TaskList;
+}
+
+/**
+ * Runs the job queue on the same PostgreSQL as the data, with job metrics and crash recovery.
+ * Ordered work gets about one slot per core (more only adds contention: measured by bench:ingest);
+ * network-bound work gets more slots, as it mostly waits.
+ */
 export async function startWorker(
-  deps: { db: Db; connectionString: string; taskList: TaskList; logger: Logger; metrics: Metrics },
+  deps: { db: Db; connectionString: string; taskLists: TaskLists; logger: Logger; metrics: Metrics },
   options: WorkerOptions = {},
 ): Promise<RunningWorker> {
   // Our own pool, so a connection dropped by a database restart is an event we log, not an
   // unhandled 'error' that crashes the process; graphile-worker reconnects on its own.
-  const pgPool = new Pool({ connectionString: deps.connectionString, max: (options.concurrency ?? 8) + 4 });
+  const concurrency = options.concurrency ?? Math.max(2, os.availableParallelism());
+  const ioConcurrency = options.ioConcurrency ?? 8;
+  const pgPool = new Pool({ connectionString: deps.connectionString, max: concurrency + ioConcurrency + 4 });
   const connectionLost = (err: Error) => deps.logger.warn({ err }, 'job queue connection lost');
   pgPool.on('error', connectionLost);
   pgPool.on('connect', (client) => client.on('error', connectionLost));
@@ -44,21 +60,22 @@ export async function startWorker(
     deps.logger.warn({ err: error, task: job.task_identifier, attempts: job.attempts }, 'job failed; it will be retried');
   });
   events.on('job:failed', ({ job }) => deps.metrics.jobsProcessed.inc({ task: job.task_identifier, outcome: 'failed' }));
-  const runner = await run({
+  const runPool = (taskList: TaskList, poolConcurrency: number) => run({
     events,
     pgPool,
-    concurrency: options.concurrency ?? 8,
+    concurrency: poolConcurrency,
     pollInterval: options.pollIntervalMs ?? 1_000,
-    taskList: deps.taskList,
+    taskList,
     noHandleSignals: true,
     logger: silentGraphileLogger,
   });
+  const runners = [await runPool(deps.taskLists.ordered, concurrency), await runPool(deps.taskLists.io, ioConcurrency)];
   await liveness.start();
   return {
-    runner,
+    runners,
     liveness,
     stop: async () => {
-      await runner.stop();
+      await Promise.all(runners.map((r) => r.stop()));
       await liveness.stop();
       await utils.release();
       await pgPool.end();
