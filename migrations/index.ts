@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import * as coreModel from './20261121_001_core_model';
+import * as templates from './20261122_002_templates';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core_model': coreModel,
+  '20261122_002_templates': templates,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
