@@ -16,8 +16,13 @@ import { LocalFolderBlobStore } from '../core/media/blob-store';
 import { MEDIA_DOWNLOAD_TASK, mediaDownloadTask } from '../core/media/media-download-task';
 import { MARK_READ_TASK, markReadTask } from '../core/receipts/mark-read-task';
 import { GraphClient } from '../core/whatsapp/graph-client';
+import { SEND_TASK } from '../core/send/enqueue-send';
+import { sendTask } from '../core/send/send-task';
+import { ThroughputLimiter } from '../core/send/throughput-limiter';
 import { createApp } from './app';
 import { adminApiRoutes } from './routes/admin-api';
+import { adminMessagesRoutes } from './routes/admin-messages';
+import { adminTemplateRoutes } from './routes/admin-templates';
 import type { Config } from './config';
 import { operationsRoutes } from './routes/operations';
 import { whatsappWebhookVerification } from './routes/whatsapp-webhook';
@@ -73,6 +78,8 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         operationsRoutes({ db, metrics }),
         whatsappWebhookVerification({ verifyToken: config.metaVerifyToken }),
         adminApiRoutes({ db, graph, secrets, directory, adminToken: config.adminToken, publicUrl: config.publicUrl, workspaceId: workspace.id }),
+        adminTemplateRoutes({ db, graph, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
+        adminMessagesRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
       ],
     });
     const webhookPost = whatsappWebhookPost({ appSecret: config.metaAppSecret, directory, writer, logger, metrics });
@@ -94,6 +101,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
       ioTasks: {
         [MEDIA_DOWNLOAD_TASK]: mediaDownloadTask({ db, graph, secrets, blobs, logger }),
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
+        [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter() }),
       },
     });
     worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});

@@ -1,20 +1,28 @@
 import type { Knex } from 'knex';
 import type { InboxPayload } from '../inbox/inbox-event';
 import { writeAudit } from '../audit/write-audit';
+import { applyTemplateStatus, templateStatusUpdateSchema } from '../templates/apply-template-status';
 import type { EngineContext } from './engine-context';
 
 type Payload<K extends InboxPayload['kind']> = Extract<InboxPayload, { kind: K }>;
 
-/** Template review outcomes: kept in the audit log until templates get their own table. */
+/**
+ * Template review and quality outcomes keep the synced template's status current. Every update is audited,
+ * including one for a template not synced yet (the next sync brings it) and one older than the stored status.
+ */
 export async function recordTemplateStatus(trx: Knex.Transaction, workspaceId: string, payload: Payload<'template_status'>): Promise<void> {
   const { update } = payload;
+  const parsed = templateStatusUpdateSchema.safeParse(update);
+  // Without an entry time the update is taken as of now: later than anything stored, which it most likely is.
+  const at = payload.time ? new Date(payload.time * 1000) : new Date();
+  const outcome = parsed.success ? await applyTemplateStatus(trx, workspaceId, payload.wabaId, parsed.data, at) : 'unreadable';
   await writeAudit(trx, {
     workspaceId,
     actor: 'whatsapp',
     action: `template.${String(update.event ?? 'updated').toLowerCase()}`,
     entityType: 'template',
     entityId: String(update.message_template_id ?? update.message_template_name ?? 'unknown'),
-    data: { wabaId: payload.wabaId, time: payload.time, ...update },
+    data: { wabaId: payload.wabaId, time: payload.time, ...update, outcome },
   });
 }
 

@@ -74,6 +74,21 @@ const mediaUrlSchema = z.object({
 
 const successSchema = z.object({ success: z.literal(true) });
 
+const sendResponseSchema = z.object({
+  contacts: z.array(z.looseObject({ wa_id: z.string().optional() })).optional(),
+  messages: z.tuple([z.looseObject({ id: z.string().min(1), message_status: z.string().optional() })], z.unknown()),
+});
+
+const uploadResponseSchema = z.object({ id: z.string().min(1) });
+
+export interface SentMessageInfo {
+  wamid: string;
+  /** Meta may rewrite Brazilian/Mexican numbers (§4.1). */
+  waId: string | undefined;
+  /** Template sends: `accepted`, or a queued state such as `held_for_quality_assessment`. */
+  messageStatus: string | undefined;
+}
+
 const metaMediaOrigin = 'https://lookaside.fbsbx.com';
 
 interface RequestOptions {
@@ -150,6 +165,36 @@ export class GraphClient {
     parseSuccess(successSchema, await this.request('POST', `${segment(phoneNumberId)}/messages`, token, { body }));
   }
 
+  /**
+   * One page of a WABA's message templates (§6.1). Follow `nextCursor` until it is undefined; the cursor is
+   * used rather than `paging.next`, whose URL points at Meta's host and carries the token in its query.
+   */
+  async listTemplates(wabaId: string, token: string, options: ListTemplatesOptions = {}): Promise<TemplatePage> {
+    const query: Record<string, string> = { fields: templateFields.join(','), limit: String(options.limit ?? 100) };
+    if (options.after !== undefined) query.after = options.after;
+    if (options.status !== undefined) query.status = options.status;
+    const page = parseSuccess(templatePageSchema, await this.request('GET', `${segment(wabaId)}/message_templates`, token, { query }));
+    const next = page.paging?.next;
+    // `next` is Graph's "there is more"; a next without a cursor would end the listing early and make a
+    // caller believe templates were deleted, so it is an error rather than the last page.
+    const nextCursor = next === undefined ? undefined : page.paging?.cursors?.after ?? cursorIn(next);
+    if (next !== undefined && nextCursor === undefined) {
+      throw new GraphApiError('Graph API listed more templates without an `after` cursor', { reason: 'unexpected_response', kind: 'permanent' });
+    }
+    return {
+      templates: page.data.map((t) => ({
+        id: t.id,
+        name: t.name,
+        language: t.language,
+        status: t.status,
+        category: t.category,
+        parameterFormat: t.parameter_format,
+        components: t.components,
+      })),
+      nextCursor,
+    };
+  }
+
   private async request(method: 'GET' | 'POST', path: string, token: string, options: RequestOptions): Promise<unknown> {
     const url = new URL(`${this.apiRoot}/${path}`);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
@@ -190,6 +235,38 @@ export class GraphClient {
     } catch (cause) {
       throw transportError(cause, `reading response ${res.url}`);
     }
+  }
+
+  /**
+   * POST /{phone-number-id}/messages with a body built by core/send (§4). Meta's answer names the
+   * message (wamid); `messageStatus` is `accepted`, or another value (e.g. `held_for_quality_assessment`)
+   * meaning queued by template pacing, not failed (§4.4).
+   */
+  async sendMessage(phoneNumberId: string, token: string, body: Record<string, unknown>): Promise<SentMessageInfo> {
+    const raw = await this.request('POST', `${segment(phoneNumberId)}/messages`, token, { body });
+    const sent = parseSuccess(sendResponseSchema, raw);
+    const [message] = sent.messages;
+    return { wamid: message.id, waId: sent.contacts?.[0]?.wa_id, messageStatus: message.message_status };
+  }
+
+  /** POST /{phone-number-id}/media, multipart as Meta documents it (§5); the id is valid 30 days. */
+  async uploadMedia(phoneNumberId: string, token: string, file: { data: Buffer; mimeType: string; filename: string }): Promise<string> {
+    const form = new FormData();
+    form.set('messaging_product', 'whatsapp');
+    form.set('type', file.mimeType);
+    form.set('file', new Blob([new Uint8Array(file.data)], { type: file.mimeType }), file.filename);
+    const url = new URL(`${this.apiRoot}/${segment(phoneNumberId)}/media`);
+    // fetch sets the multipart boundary itself; uploads get the download timeout (files reach 100 MB).
+    const res = await this.send(url, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form }, this.downloadTimeoutMs);
+    if (!res.ok) throw await errorFrom(res);
+    const text = await this.readBody(res, () => res.text());
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      throw new GraphApiError('Graph API answered 2xx with a body that is not JSON', { reason: 'unexpected_response', httpStatus: res.status, kind: 'permanent', cause });
+    }
+    return parseSuccess(uploadResponseSchema, json).id;
   }
 }
 
@@ -240,4 +317,62 @@ function parseSuccess<T>(schema: z.ZodType<T>, raw: unknown): T {
 function segment(id: string): string {
   if (id.length === 0) throw new Error('Graph object id must not be empty');
   return encodeURIComponent(id);
+}
+
+/** What `listTemplates` asks for: everything a sender needs to check parameters. */
+export const templateFields = ['name', 'category', 'status', 'language', 'components', 'parameter_format', 'id'] as const;
+
+export interface ListTemplatesOptions {
+  /** Page size. Default 100. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  after?: string;
+  /** Only templates in this status (e.g. APPROVED). */
+  status?: string;
+}
+
+export interface GraphTemplate {
+  id: string;
+  name: string;
+  language: string;
+  /** APPROVED, PENDING, REJECTED, PAUSED, DISABLED, … (§6.2) */
+  status: string;
+  /** MARKETING, UTILITY, AUTHENTICATION */
+  category: string;
+  /** Templates made before named parameters existed carry none: they are positional. */
+  parameterFormat: 'POSITIONAL' | 'NAMED';
+  /** HEADER / BODY / FOOTER / BUTTONS as Meta returns them. */
+  components: Record<string, unknown>[];
+}
+
+export interface TemplatePage {
+  templates: GraphTemplate[];
+  /** Undefined on the last page. */
+  nextCursor: string | undefined;
+}
+
+const templatePageSchema = z.object({
+  data: z.array(z.object({
+    // Graph ids are strings; a number would still be the same id.
+    id: z.union([z.string(), z.number().int()]).transform(String),
+    name: z.string(),
+    language: z.string(),
+    status: z.string(),
+    category: z.string(),
+    parameter_format: z.enum(['POSITIONAL', 'NAMED']).optional().catch(undefined).transform((f) => f ?? 'POSITIONAL'),
+    components: z.array(z.record(z.string(), z.unknown())),
+  })),
+  paging: z.object({
+    cursors: z.object({ before: z.string().optional(), after: z.string().optional() }).optional(),
+    next: z.string().optional(),
+  }).optional(),
+});
+
+/** The `after` parameter of a `paging.next` URL, when Graph sent a next link but no cursors. */
+function cursorIn(nextUrl: string): string | undefined {
+  try {
+    return new URL(nextUrl).searchParams.get('after') ?? undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { listTemplatesQuery, syncTemplatesBody } from '../routes/admin-templates';
+import { sendContent } from '../../core/send/send-content';
+import { assignBody } from '../routes/admin-messages';
 import { listConversationsQuery, listDeadLettersQuery, registerNumberBody } from './admin-schemas';
 
 const errorBody = {
@@ -13,6 +16,8 @@ function queryParameters(schema: z.ZodObject) {
   return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
 }
 
+const conversationIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
 /** The admin API as OpenAPI 3.1, generated from the same zod schemas that validate requests. */
 export function adminOpenApi(publicUrl: string): object {
   const unauthorized = errorResponse('Missing or invalid admin token');
@@ -23,7 +28,8 @@ export function adminOpenApi(publicUrl: string): object {
     security: [{ adminToken: [] }],
     components: {
       securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: errorBody, RegisterNumber: z.toJSONSchema(registerNumberBody) },
+      schemas: { Error: errorBody, RegisterNumber: z.toJSONSchema(registerNumberBody), SyncTemplates: z.toJSONSchema(syncTemplatesBody),
+        SendContent: z.toJSONSchema(sendContent, { io: 'input' }), Assign: z.toJSONSchema(assignBody) },
     },
     paths: {
       '/numbers': {
@@ -47,6 +53,42 @@ export function adminOpenApi(publicUrl: string): object {
           responses: { 200: ok('Conversation'), 400: errorResponse('The id is not a uuid'), 401: unauthorized, 404: errorResponse('Not found in this workspace') },
         },
       },
+      '/conversations/{id}/messages': {
+        post: {
+          summary: 'Send a WhatsApp message in the conversation (checked against the 24-hour window, consent and templates first)',
+          parameters: [
+            conversationIdParam,
+            { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 255 }, description: 'Unique per message; a repeat returns the first result and sends nothing' },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendContent' } } } },
+          responses: {
+            202: ok('`{ message_id, request_id, state, status, wamid, error }`; header Idempotent-Replayed on a repeat'),
+            400: errorResponse('IDEMPOTENCY_KEY_REQUIRED or a malformed id'),
+            401: unauthorized,
+            404: errorResponse('Not found in this workspace'),
+            409: errorResponse('WINDOW_CLOSED (with `templates` that fit), CONSENT_REVOKED, NO_OPT_IN, NUMBER_NEEDS_ATTENTION; `hint` says what to do instead'),
+            422: errorResponse('TEMPLATE_NOT_APPROVED, TEMPLATE_PARAMS_INVALID, MEDIA_UNSUPPORTED, MEDIA_TOO_LARGE, INVALID_CONTENT, IDEMPOTENCY_KEY_REUSED'),
+          },
+        },
+      },
+      '/conversations/{id}/assign': {
+        post: {
+          summary: 'Assign the conversation to someone on a platform, or unassign it with `{ "assignee": null }`',
+          parameters: [conversationIdParam],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Assign' } } } },
+          responses: { 200: ok('Conversation'), 400: errorResponse('Invalid body'), 401: unauthorized, 404: errorResponse('Not found in this workspace') },
+        },
+      },
+      '/conversations/{id}/close': {
+        post: { summary: 'Close the conversation (closing a closed one changes nothing)', parameters: [conversationIdParam], responses: { 200: ok('Conversation'), 401: unauthorized, 404: errorResponse('Not found in this workspace') } },
+      },
+      '/conversations/{id}/reopen': {
+        post: {
+          summary: 'Reopen a closed conversation',
+          parameters: [conversationIdParam],
+          responses: { 200: ok('Conversation'), 401: unauthorized, 404: errorResponse('Not found in this workspace'), 409: errorResponse('CONVERSATION_ALREADY_LIVE, with live_conversation_id') },
+        },
+      },
       '/dead-letters': {
         get: { summary: 'Events that failed their last attempt', parameters: queryParameters(listDeadLettersQuery), responses: { 200: ok('`{ items }`'), 400: errorResponse('Invalid paging'), 401: unauthorized } },
       },
@@ -55,6 +97,24 @@ export function adminOpenApi(publicUrl: string): object {
           summary: 'Queue a dead letter again with fresh attempts',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
           responses: { 202: ok('Queued'), 400: errorResponse('The id is not a positive integer'), 401: unauthorized, 404: errorResponse('Not found'), 409: errorResponse('NOT_REPLAYABLE') },
+        },
+      },
+      '/templates': {
+        get: {
+          summary: 'Synced message templates with the parameters a send must fill (DELETED ones only when asked for by status)',
+          parameters: queryParameters(listTemplatesQuery),
+          responses: { 200: ok('`{ items }`'), 400: errorResponse('Invalid filter'), 401: unauthorized, 404: errorResponse('NUMBER_NOT_FOUND: phone_number_id is not in this workspace') },
+        },
+      },
+      '/templates/sync': {
+        post: {
+          summary: "Fetch the templates of one number's WABA (or of every WABA) from Meta; templates no longer listed become DELETED",
+          requestBody: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/SyncTemplates' } } } },
+          responses: {
+            200: ok('`{ results: [{ waba_id, ok, counts: { listed, created, updated, unchanged, deleted } }] }`'), 400: errorResponse('Invalid body'), 401: unauthorized,
+            404: errorResponse('NUMBER_NOT_FOUND'), 422: errorResponse('TOKEN_INVALID (the number now needs attention) or GRAPH_REJECTED'),
+            429: errorResponse("RATE_LIMITED: the WABA's hourly management quota is used up"), 502: errorResponse('GRAPH_UNAVAILABLE'),
+          },
         },
       },
     },

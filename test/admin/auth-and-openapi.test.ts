@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import { GraphClient } from '../../core/whatsapp/graph-client';
 import { adminApiRoutes } from '../../server/routes/admin-api';
+import { adminMessagesRoutes } from '../../server/routes/admin-messages';
+import { adminTemplateRoutes } from '../../server/routes/admin-templates';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from '../support/test-runtime';
 import { ADMIN_AUTH } from './admin-helpers';
@@ -40,10 +42,12 @@ describe('admin API: authentication and the OpenAPI document', () => {
   beforeAll(async () => {
     fake = await startMetaFake();
     rt = await startTestRuntime({ config: { whatsappApiBase: fake.baseUrl, publicUrl: 'https://threadline.example.com' }, worker: false });
-    routes = servedRoutes(adminApiRoutes({
-      db: rt.db, graph: new GraphClient({ baseUrl: fake.baseUrl, version: 'v24.0' }), secrets: rt.secrets, directory: rt.directory,
-      adminToken: TEST_ADMIN_TOKEN, publicUrl: 'https://threadline.example.com', workspaceId: rt.workspace.id,
-    }));
+    const graph = new GraphClient({ baseUrl: fake.baseUrl, version: 'v24.0' });
+    routes = [
+      adminApiRoutes({ db: rt.db, graph, secrets: rt.secrets, directory: rt.directory, adminToken: TEST_ADMIN_TOKEN, publicUrl: 'https://threadline.example.com', workspaceId: rt.workspace.id }),
+      adminTemplateRoutes({ db: rt.db, graph, secrets: rt.secrets, adminToken: TEST_ADMIN_TOKEN, workspaceId: rt.workspace.id }),
+      adminMessagesRoutes({ db: rt.db, adminToken: TEST_ADMIN_TOKEN, workspaceId: rt.workspace.id }),
+    ].flatMap(servedRoutes);
   });
   afterAll(async () => {
     await rt?.close();

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { resolveFailure, type FakeGraphError, type ScriptedFailure } from './graph-errors';
 import type { MarkAsReadRequest, SendMessageRequest } from './send-schemas';
+import { FakeTemplateRegistry } from './template-registry';
 
 /** A business phone number the fake knows, with the token that may use it. */
 export interface FakeNumber {
@@ -100,6 +101,8 @@ export class MetaFakeState {
   readonly webhooks: DeliveredWebhook[] = [];
   /** Recipient wa_id → the failed status webhook to send after `sent`. */
   readonly lateFailures = new Map<string, LateFailureFixture>();
+  /** Message templates per WABA, listed by `GET /{waba-id}/message_templates`. */
+  readonly templates = new FakeTemplateRegistry(fixtureNumber.wabaId);
   outage: Outage | undefined;
 
   private readonly failures: Array<{ scope: FailureScope; answer: FakeGraphError }> = [];

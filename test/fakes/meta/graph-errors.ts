@@ -78,6 +78,22 @@ export function mediaUploadError(details: string): FakeGraphError {
   };
 }
 
+/** 80007: the WABA's management-API quota (200 or 5000 calls an hour, §8) is used up. No fixture; wording from Meta's table. */
+export function wabaRateLimit(): FakeGraphError {
+  return {
+    httpStatus: 400,
+    body: {
+      error: {
+        message: '(#80007) There have been too many calls to this WhatsApp Business account. Wait a bit and try again.',
+        type: 'OAuthException',
+        code: 80007,
+        error_data: { messaging_product: 'whatsapp', details: 'Rate limit hit for this WhatsApp Business Account (fake)' },
+        fbtrace_id: traceId(),
+      },
+    },
+  };
+}
+
 /** How tests name a scripted failure: a Meta code (130429), a fixture name ('error-131056-response'), or a full answer. */
 export type ScriptedFailure = number | string | FakeGraphError;
 
@@ -91,6 +107,7 @@ export function resolveFailure(failure: ScriptedFailure): FakeGraphError {
     const body = errorFixture(failure);
     return { httpStatus: statusForCode(body.error.code), body };
   }
+  if (failure === 80007) return wabaRateLimit();
   const fixtureName = `error-${failure}-response`;
   if (fixtureExists(fixtureName)) return { httpStatus: statusForCode(failure), body: errorFixture(fixtureName) };
   return {

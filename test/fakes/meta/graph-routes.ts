@@ -7,6 +7,7 @@ import { handleUpload } from './media-upload';
 import type { MediaUrls } from './media-urls';
 import { graphToken, reply, replyError } from './request-log';
 import { parseMessagesRequest } from './send-schemas';
+import { listTemplates } from './template-list';
 
 export interface GraphRouteDeps {
   state: MetaFakeState;
@@ -24,7 +25,7 @@ const sendSuccessSchema = z.object({
 type Params = { version: string; id: string };
 type Checked = { ok: true; token: string } | { ok: false };
 
-/** The Graph API surface: GET /{version}/{id}, DELETE /{version}/{media-id}, POST /{version}/{pnid}/messages|media. */
+/** The Graph API surface: GET /{version}/{id}, GET /{version}/{waba-id}/message_templates, DELETE /{version}/{media-id}, POST /{version}/{pnid}/messages|media. */
 export function graphRouter(deps: GraphRouteDeps): express.Router {
   const { state } = deps;
   const router = express.Router();
@@ -90,6 +91,14 @@ export function graphRouter(deps: GraphRouteDeps): express.Router {
       file_size: media.data.length,
       id: media.id,
     });
+  });
+
+  router.get('/:version/:id/message_templates', (req: Request<Params>, res) => {
+    const checked = check(req, res, 'other');
+    if (!checked.ok) return;
+    const answer = listTemplates(state, req.params.id, checked.token, req.query, `${req.protocol}://${req.get('host') ?? ''}${req.path}`);
+    if ('error' in answer) replyError(res, answer.error);
+    else reply(res, 200, answer.body);
   });
 
   router.delete('/:version/:id', (req: Request<Params>, res) => {

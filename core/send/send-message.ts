@@ -1,0 +1,141 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { enqueueSend } from './enqueue-send';
+import { graphMessageBody, renderText } from './graph-body';
+import { readOutbound, type OutboundState } from './outbound-state';
+import { senderSchema, sendContent, type SendContent, type Sender } from './send-content';
+import { sendError, type SendError } from './send-error';
+import { checkSendPolicy } from './send-policy';
+import { loadSendTarget } from './send-target';
+
+export interface SendDeps {
+  db: Knex;
+  /** Injectable clock for the window check. */
+  now?: () => Date;
+}
+
+export interface SendInput {
+  workspaceId: string;
+  conversationId: string;
+  /** The caller's key for this message: the same key again returns the first result and sends nothing. */
+  idempotencyKey: string;
+  sender: Sender;
+  /** Validated here: any caller (platform, admin API, automation) may hand raw input. */
+  content: unknown;
+}
+
+export type SendResult =
+  | { ok: true; duplicate: boolean; outbound: OutboundState }
+  | { ok: false; error: SendError };
+
+const idempotencyKey = z.string().min(1).max(255);
+
+/**
+ * The one way Threadline sends a WhatsApp message. Checks policy, then stores the message
+ * (pending, no wamid yet) with its request and a send job in one transaction; the job talks to
+ * Meta (send-task.ts). Nothing is sent when policy refuses; a repeated idempotency key returns
+ * the first request's current state.
+ */
+export async function send(deps: SendDeps, input: SendInput): Promise<SendResult> {
+  const parsed = parseInput(input);
+  if (!parsed.ok) return parsed;
+  const { content, sender } = parsed;
+  const hash = requestHash(input.conversationId, content);
+
+  const earlier = await findByKey(deps.db, input.workspaceId, input.idempotencyKey, hash);
+  if (earlier) return earlier;
+
+  const target = await loadSendTarget(deps.db, input.workspaceId, input.conversationId);
+  if (!target) return { ok: false, error: sendError('NOT_FOUND', `No conversation ${input.conversationId} in this workspace`, 'Check the conversation id') };
+  const refused = await checkSendPolicy(deps.db, target, content, deps.now?.() ?? new Date());
+  if (refused) return { ok: false, error: refused };
+
+  return deps.db.transaction(async (trx) => {
+    // Two concurrent calls with one key: the second waits here, then finds the first's row.
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`send:${input.workspaceId}:${input.idempotencyKey}`]);
+    const raced = await findByKey(trx, input.workspaceId, input.idempotencyKey, hash);
+    if (raced) return raced;
+
+    const [message]: { id: string }[] = await trx('message').insert({
+      workspace_id: input.workspaceId,
+      conversation_id: target.conversationId,
+      wamid: null,
+      direction: 'outbound',
+      type: content.type === 'media' ? content.kind : content.type,
+      body: JSON.stringify(storedBody(content)),
+      text: renderText(content),
+      context_wamid: content.type === 'reaction' ? null : content.replyTo ?? null,
+      status: 'pending',
+      sent_at: trx.fn.now(),
+      sent_by: JSON.stringify(sender),
+    }).returning('id');
+    if (!message) throw new Error('outbound message not inserted');
+    const [request]: { id: string }[] = await trx('outbound_request').insert({
+      workspace_id: input.workspaceId,
+      idempotency_key: input.idempotencyKey,
+      request_hash: hash,
+      conversation_id: target.conversationId,
+      whatsapp_number_id: target.numberId,
+      contact_id: target.contactId,
+      message_id: message.id,
+      content: JSON.stringify(content),
+      sender: JSON.stringify(sender),
+    }).returning('id');
+    if (!request) throw new Error('outbound request not inserted');
+    await trx('conversation').where({ workspace_id: input.workspaceId, id: target.conversationId })
+      .update({ last_message_at: trx.raw('greatest(last_message_at, now())') });
+    await enqueueSend(trx, { workspaceId: input.workspaceId, requestId: request.id, numberId: target.numberId, contactId: target.contactId });
+    const outbound = await readOutbound(trx, input.workspaceId, request.id);
+    if (!outbound) throw new Error('outbound request vanished');
+    return { ok: true, duplicate: false, outbound };
+  });
+}
+
+type Parsed = { ok: true; content: SendContent; sender: Sender } | { ok: false; error: SendError };
+
+function parseInput(input: SendInput): Parsed {
+  const problems: string[] = [];
+  const content = sendContent.safeParse(input.content);
+  if (!content.success) problems.push(...content.error.issues.map((i) => `${['content', ...i.path].join('.')}: ${i.message}`));
+  const sender = senderSchema.safeParse(input.sender);
+  if (!sender.success) problems.push(...sender.error.issues.map((i) => `${['sender', ...i.path].join('.')}: ${i.message}`));
+  if (!idempotencyKey.safeParse(input.idempotencyKey).success) problems.push('idempotencyKey: must be 1 to 255 characters');
+  if (!content.success || !sender.success || problems.length) {
+    return { ok: false, error: sendError('INVALID_CONTENT', `The message cannot be sent as given: ${problems.join('; ')}`, 'Fix the fields named and send again') };
+  }
+  return { ok: true, content: content.data, sender: sender.data };
+}
+
+/** Same conversation and content, whatever the key order of the caller's JSON (zod rebuilds it in schema order). */
+function requestHash(conversationId: string, content: SendContent): string {
+  return crypto.createHash('sha256').update(JSON.stringify([conversationId, content])).digest('hex');
+}
+
+async function findByKey(db: Knex, workspaceId: string, key: string, hash: string): Promise<SendResult | null> {
+  const row: { id: string; request_hash: string } | undefined = await db('outbound_request')
+    .where({ workspace_id: workspaceId, idempotency_key: key })
+    .first('id', 'request_hash');
+  if (!row) return null;
+  if (row.request_hash !== hash) {
+    return {
+      ok: false,
+      error: sendError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for a different message',
+        'Use a new key for a new message; repeat a key only to retry the very same request'),
+    };
+  }
+  const outbound = await readOutbound(db, workspaceId, row.id);
+  return outbound ? { ok: true, duplicate: true, outbound } : null;
+}
+
+/** The message body in Meta's field names, like inbound bodies: a link stands in for media until it is uploaded. */
+function storedBody(content: SendContent): Record<string, unknown> {
+  if (content.type === 'media') {
+    const media: Record<string, unknown> = { link: content.url, mime_type: content.mime_type };
+    if (content.filename !== undefined) media.filename = content.filename;
+    if (content.caption !== undefined) media.caption = content.caption;
+    return { type: content.kind, [content.kind]: media };
+  }
+  const { messaging_product: _p, recipient_type: _r, to: _t, context: _c, ...rest } = graphMessageBody(content, '');
+  return rest;
+}

@@ -1,0 +1,55 @@
+import type { Knex } from 'knex';
+import { applyPendingStatuses } from '../engine/apply-status';
+
+/** Why a send failed for good, in the message's error columns (Meta's code when it gave one). */
+export interface SendFailure {
+  /** Meta's error code, or ours (MEDIA_TOO_LARGE …) when Meta never saw the message. */
+  code: number | string;
+  title: string;
+  details: string;
+}
+
+/** Meta took the message: store its wamid and apply any status webhooks that beat this commit. */
+export async function markAccepted(db: Knex, workspaceId: string, requestId: string, messageId: string, wamid: string, attempts: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('message').where({ workspace_id: workspaceId, id: messageId }).update({ wamid });
+    await trx('outbound_request').where({ workspace_id: workspaceId, id: requestId })
+      .update({ state: 'accepted', attempts, last_error: null, updated_at: trx.fn.now() });
+    await applyPendingStatuses(trx, workspaceId, wamid);
+  });
+}
+
+/**
+ * Fails the message for good. The message_failed_audit trigger writes `message.failed` with the
+ * sender, the same row a late failed status webhook produces, so both reach whoever sent it.
+ */
+export async function markFailed(db: Knex, args: { workspaceId: string; requestId: string; messageId: string; conversationId: string; attempts: number; failure: SendFailure }): Promise<void> {
+  const { failure } = args;
+  await db.transaction(async (trx) => {
+    await trx('outbound_request').where({ workspace_id: args.workspaceId, id: args.requestId }).update({
+      state: 'failed', attempts: args.attempts, last_error: JSON.stringify({ code: failure.code, message: failure.title, details: failure.details }), updated_at: trx.fn.now(),
+    });
+    await trx('message').where({ workspace_id: args.workspaceId, id: args.messageId }).whereNot('status', 'failed').update({
+      status: 'failed',
+      status_at: trx.fn.now(),
+      error_code: typeof failure.code === 'number' ? failure.code : null,
+      error_title: typeof failure.code === 'number' ? failure.title : `${failure.code}: ${failure.title}`,
+      error_details: failure.details,
+    });
+    // 131047 is authoritative over our clock (§6.4): the window is closed, whatever we computed.
+    if (failure.code === 131047) {
+      await trx('conversation').where({ workspace_id: args.workspaceId, id: args.conversationId }).where('window_expires_at', '>', trx.fn.now())
+        .update({ window_expires_at: trx.fn.now() });
+    }
+  });
+}
+
+/** A retryable refusal: remember it and try again after `delayMs`. */
+export async function recordRetry(db: Knex, workspaceId: string, requestId: string, attempts: number, delayMs: number, error: { code: number | string | null; message: string; details: string | null }): Promise<void> {
+  await db('outbound_request').where({ workspace_id: workspaceId, id: requestId }).update({
+    attempts,
+    next_attempt_at: db.raw('now() + make_interval(secs => ?)', [delayMs / 1000]),
+    last_error: JSON.stringify(error),
+    updated_at: db.fn.now(),
+  });
+}
