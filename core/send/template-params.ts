@@ -1,13 +1,8 @@
 import { z } from 'zod';
+import { templateParameters } from '../templates/template-parameters';
 import type { TemplateContent } from './send-content';
 
-/** A template's components as Meta lists them (§6.1–6.2); loose, as Meta adds fields. */
-const templateComponents = z.array(z.looseObject({
-  type: z.string(),
-  format: z.string().optional(),
-  text: z.string().optional(),
-  buttons: z.array(z.looseObject({ type: z.string(), url: z.string().optional() })).optional(),
-})).catch([]);
+const storedComponents = z.array(z.record(z.string(), z.unknown())).catch([]);
 
 export interface TemplateShape {
   format: 'POSITIONAL' | 'NAMED';
@@ -19,28 +14,15 @@ export interface TemplateShape {
   buttons: { index: number; type: string; takesText: boolean }[];
 }
 
-/** `{{1}}` / `{{first_name}}`, each name once, in order of first use. */
-export function placeholders(text: string | undefined): string[] {
-  const seen: string[] = [];
-  for (const match of (text ?? '').matchAll(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)) {
-    const name = match[1];
-    if (name !== undefined && !seen.includes(name)) seen.push(name);
-  }
-  return seen;
-}
-
-/** What parameters a stored template takes. */
+/** What parameters a stored template takes, read by the same parser that the templates API exposes. */
 export function templateShape(components: unknown, parameterFormat: string): TemplateShape {
-  const list = templateComponents.parse(components);
-  const header = list.find((c) => c.type.toUpperCase() === 'HEADER');
-  const body = list.find((c) => c.type.toUpperCase() === 'BODY');
-  const buttons = list.find((c) => c.type.toUpperCase() === 'BUTTONS')?.buttons ?? [];
+  const p = templateParameters(storedComponents.parse(components), parameterFormat.toUpperCase() === 'NAMED' ? 'NAMED' : 'POSITIONAL');
   return {
-    format: parameterFormat.toUpperCase() === 'NAMED' ? 'NAMED' : 'POSITIONAL',
-    headerFormat: header ? (header.format ?? 'TEXT').toUpperCase() : undefined,
-    header: header && (header.format ?? 'TEXT').toUpperCase() === 'TEXT' ? placeholders(header.text) : [],
-    body: placeholders(body?.text),
-    buttons: buttons.map((b, index) => ({ index, type: b.type.toUpperCase(), takesText: b.type.toUpperCase() === 'URL' && placeholders(b.url).length > 0 })),
+    format: p.format,
+    headerFormat: p.header?.format,
+    header: p.header?.parameters.map((x) => x.name) ?? [],
+    body: p.body.parameters.map((x) => x.name),
+    buttons: p.buttons.map((b) => ({ index: b.index, type: b.type, takesText: b.type === 'URL' && b.parameters.length > 0 })),
   };
 }
 

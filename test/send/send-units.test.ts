@@ -1,5 +1,5 @@
 import { retryDelayMs } from '../../core/send/retry-policy';
-import { placeholders, templateShape } from '../../core/send/template-params';
+import { templateShape } from '../../core/send/template-params';
 import { ThroughputLimiter } from '../../core/send/throughput-limiter';
 import { fixtureJson } from '../support/fixtures';
 
@@ -25,7 +25,6 @@ describe('send building blocks', () => {
   });
 
   it('reads placeholders and buttons from the fixture templates', () => {
-    expect(placeholders('Hi {{1}}, {{2}} and {{1}} again; {{ first_name }}')).toEqual(['1', '2', 'first_name']);
     const [orderUpdate] = (fixtureJson('template-list-response.json') as { data: Array<{ components: unknown; parameter_format: string }> }).data;
     expect(templateShape(orderUpdate?.components, orderUpdate?.parameter_format ?? '')).toEqual({
       format: 'POSITIONAL', headerFormat: 'TEXT', header: ['1'], body: ['1', '2', '3'],
