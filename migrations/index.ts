@@ -2,12 +2,14 @@ import type { Knex } from 'knex';
 import * as coreModel from './20261121_001_core_model';
 import * as templates from './20261122_002_templates';
 import * as outbound from './20261122_003_outbound';
+import * as sync from './20261122_004_sync';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
   '20261121_001_core_model': coreModel,
   '20261122_002_templates': templates,
   '20261122_003_outbound': outbound,
+  '20261122_004_sync': sync,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -23,6 +23,10 @@ import { createApp } from './app';
 import { adminApiRoutes } from './routes/admin-api';
 import { adminMessagesRoutes } from './routes/admin-messages';
 import { adminTemplateRoutes } from './routes/admin-templates';
+import { adminSyncRoutes } from './routes/admin-sync';
+import { connectors } from '../connectors/index';
+import { ConnectorRegistry } from '../core/connectors/registry';
+import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
 import type { Config } from './config';
 import { operationsRoutes } from './routes/operations';
 import { whatsappWebhookVerification } from './routes/whatsapp-webhook';
@@ -68,6 +72,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
   const secrets = new SecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const graph = new GraphClient({ baseUrl: config.whatsappApiBase, version: config.whatsappApiVersion });
   const blobs = new LocalFolderBlobStore(path.join(config.dataDir, 'media'));
+  const registry = new ConnectorRegistry(connectors);
 
   let server: http.Server | null = null;
   let url = config.publicUrl;
@@ -80,6 +85,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         adminApiRoutes({ db, graph, secrets, directory, adminToken: config.adminToken, publicUrl: config.publicUrl, workspaceId: workspace.id }),
         adminTemplateRoutes({ db, graph, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminMessagesRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
+        adminSyncRoutes({ db, secrets, registry, adminToken: config.adminToken, workspaceId: workspace.id }),
       ],
     });
     const webhookPost = whatsappWebhookPost({ appSecret: config.metaAppSecret, directory, writer, logger, metrics });
@@ -102,6 +108,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [MEDIA_DOWNLOAD_TASK]: mediaDownloadTask({ db, graph, secrets, blobs, logger }),
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
         [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter() }),
+        [SYNC_TASK]: syncTask({ db, secrets, registry, logger }),
       },
     });
     worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { emitConversationEvent } from '../sync/emit-conversation-event';
 import type { WebhookStatus } from '../whatsapp/webhook-payload';
 import { preparedQuery } from './prepared-query';
 import { isDeliveryStatus, rankOf, rankSql, supersedes } from './status-order';
@@ -45,28 +46,47 @@ export async function applyStatus(trx: Knex.Transaction, workspaceId: string, st
           where m.id = t.id
             and ((t.status <> 'failed' and ${rankSql('t.status')} < ?)
               or (t.status = ? and (t.status_at is null or t.status_at > ?::timestamptz)))
+         returning m.id, m.conversation_id
        )`
     : '';
   const moveBindings = isDeliveryStatus(status.status)
     ? [status.status, at, error.code, error.title, error.details, rankOf(status.status), status.status, at]
     : [];
-  const result = await preparedQuery<{ applied: boolean }>(trx,
+  const result = await preparedQuery<{ applied: boolean | null; moved_id: string | null; moved_conversation_id: string | null }>(trx,
     `with target as (
        select id, status, status_at from message where workspace_id = ? and wamid = ? for update
-     )${moves}
-     insert into message_status as s (workspace_id, wamid, status, occurred_at, errors, pricing, recipient_id, applied)
-     select ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, exists(select 1 from target)
-     on conflict (workspace_id, wamid, status) do update set
-       occurred_at = excluded.occurred_at, errors = excluded.errors, pricing = excluded.pricing, recipient_id = excluded.recipient_id
-     where s.occurred_at > excluded.occurred_at
-     returning applied`,
+     )${moves},
+     recorded as (
+       insert into message_status as s (workspace_id, wamid, status, occurred_at, errors, pricing, recipient_id, applied)
+       select ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, exists(select 1 from target)
+       on conflict (workspace_id, wamid, status) do update set
+         occurred_at = excluded.occurred_at, errors = excluded.errors, pricing = excluded.pricing, recipient_id = excluded.recipient_id
+       where s.occurred_at > excluded.occurred_at
+       returning applied
+     )
+     select (select applied from recorded) as applied, ${moves ? '(select id from moved)' : 'null::uuid'} as moved_id,
+            ${moves ? '(select conversation_id from moved)' : 'null::uuid'} as moved_conversation_id`,
     [
       workspaceId, status.id, ...moveBindings,
       workspaceId, status.id, status.status, at, errors ? JSON.stringify(errors) : null, pricing ? JSON.stringify(pricing) : null,
       status.recipient_id || status.recipient_user_id || null,
     ],
   );
-  if (result.rows[0]?.applied === false) await applyPendingStatuses(trx, workspaceId, status.id);
+  const row = result.rows[0];
+  if (row?.moved_id && row.moved_conversation_id) {
+    await emitStatusChange(trx, workspaceId, { id: row.moved_id, conversationId: row.moved_conversation_id, wamid: status.id, status: status.status, at, error });
+  }
+  if (row?.applied === false) await applyPendingStatuses(trx, workspaceId, status.id);
+}
+
+/** Connected platforms show delivery progress; a failure is its own event, so it reaches whoever sent the message. */
+async function emitStatusChange(
+  trx: Knex.Transaction, workspaceId: string, message: { id: string; conversationId: string; wamid: string; status: string; at: Date; error: MessageError },
+): Promise<void> {
+  await emitConversationEvent(trx, {
+    workspaceId, conversationId: message.conversationId, messageId: message.id, type: message.status === 'failed' ? 'message.failed' : 'message.status',
+    data: { wamid: message.wamid, status: message.status, at: message.at.toISOString(), errorCode: message.error.code, errorTitle: message.error.title, errorDetails: message.error.details },
+  });
 }
 
 interface PendingStatus {
@@ -84,8 +104,8 @@ interface PendingStatus {
  */
 export async function applyPendingStatuses(trx: Knex.Transaction, workspaceId: string, wamid: string): Promise<number> {
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`message_status:${workspaceId}:${wamid}`]);
-  const message: { id: string; status: string; status_at: Date | null } | undefined = await trx('message')
-    .where({ workspace_id: workspaceId, wamid }).forUpdate().first('id', 'status', 'status_at');
+  const message: { id: string; conversation_id: string; status: string; status_at: Date | null } | undefined = await trx('message')
+    .where({ workspace_id: workspaceId, wamid }).forUpdate().first('id', 'conversation_id', 'status', 'status_at');
   if (!message) return 0;
   const pending: PendingStatus[] = await trx('message_status')
     .where({ workspace_id: workspaceId, wamid, applied: false })
@@ -104,6 +124,7 @@ export async function applyPendingStatuses(trx: Knex.Transaction, workspaceId: s
     await trx('message').where({ workspace_id: workspaceId, id: message.id }).update({
       status: winner.status, status_at: winner.occurred_at, error_code: error.code, error_title: error.title, error_details: error.details,
     });
+    await emitStatusChange(trx, workspaceId, { id: message.id, conversationId: message.conversation_id, wamid, status: winner.status, at: winner.occurred_at, error });
   }
   await trx('message_status').where({ workspace_id: workspaceId }).whereIn('id', pending.map((p) => p.id)).update({ applied: true });
   return pending.length;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit/write-audit';
+import { emitConversationEvent } from '../sync/emit-conversation-event';
 import type { ConversationRow } from './conversation-row';
 import { isUuid } from './is-uuid';
 import { markReadOnAssign } from './read-receipts';
@@ -39,6 +40,8 @@ export async function assignConversation(db: Knex, workspaceId: string, conversa
       data: assignee ? { assignee } : {},
     });
     if (assignee) await markReadOnAssign(trx, workspaceId, row.id);
+    // One assignment state that every connected platform shows: who holds it, on which platform.
+    await emitConversationEvent(trx, { workspaceId, conversationId: row.id, type: 'conversation.assigned', data: { assignee: assignee ? { ...assignee } : null, actor } });
     return row;
   });
 }
@@ -54,6 +57,7 @@ export async function closeConversation(db: Knex, workspaceId: string, conversat
       .returning('*');
     if (!row) return current(trx, workspaceId, conversationId);
     await writeAudit(trx, { workspaceId, actor, action: 'conversation.closed', entityType: 'conversation', entityId: row.id });
+    await emitConversationEvent(trx, { workspaceId, conversationId: row.id, type: 'conversation.closed', data: { actor } });
     return row;
   });
 }
@@ -78,6 +82,7 @@ export async function reopenConversation(db: Knex, workspaceId: string, conversa
       .returning('*');
     if (!row) return null;
     await writeAudit(trx, { workspaceId, actor, action: 'conversation.reopened', entityType: 'conversation', entityId: row.id });
+    await emitConversationEvent(trx, { workspaceId, conversationId: row.id, type: 'conversation.reopened', data: { actor } });
     return row;
   });
 }

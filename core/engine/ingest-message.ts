@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { InboxPayload } from '../inbox/inbox-event';
+import { emitConversationEvent } from '../sync/emit-conversation-event';
 import type { WebhookContact, WebhookMessage } from '../whatsapp/webhook-payload';
 import { applyReaction } from './apply-reaction';
 import { changeContactNumber, newNumberIn } from './change-number';
@@ -40,6 +41,10 @@ export async function ingestMessage(trx: Knex.Transaction, workspaceId: string, 
     workspaceId, wamid: message.id, body, text: messageText(body), context: messageContextOf(message), sentAt: at,
   });
   if (!stored) return;
+  await emitConversationEvent(trx, {
+    workspaceId, conversationId: null, type: 'message.inbound', messageId: stored.id,
+    data: { wamid: message.id, type: body.type, text: messageText(body), sentAt: at.toISOString(), from: message.from || null, contactId: contact.id },
+  });
   // Keyed by the number it came from, as the contact may have moved on since (or not yet).
   const reactor = message.from || (contact.wa_id ?? contact.user_id ?? contact.id);
   await afterInsert(trx, { workspaceId, number, contact, reactor, messageId: stored.id, wamid: message.id, body, at });

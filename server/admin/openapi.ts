@@ -99,6 +99,39 @@ export function adminOpenApi(publicUrl: string): object {
           responses: { 202: ok('Queued'), 400: errorResponse('The id is not a positive integer'), 401: unauthorized, 404: errorResponse('Not found'), 409: errorResponse('NOT_REPLAYABLE') },
         },
       },
+      '/installations': {
+        get: { summary: 'Connected platform installations of this workspace (credentials never returned)', responses: { 200: ok('`{ items, connectors }`: installations and the connectors this server ships'), 401: unauthorized } },
+        post: {
+          summary: 'Install a connector for this workspace; its credentials are checked against the connector\'s schema and stored encrypted',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['connector', 'account_id', 'credentials'], properties: { connector: { type: 'string' }, account_id: { type: 'string' }, config: { type: 'object' }, credentials: { type: 'object' } } } } } },
+          responses: { 201: ok('Installed'), 200: ok('Updated (same connector and account)'), 400: errorResponse('Invalid body'), 401: unauthorized, 404: errorResponse('UNKNOWN_CONNECTOR'), 422: errorResponse('Invalid config or credentials for that connector') },
+        },
+      },
+      '/installations/{id}': {
+        delete: {
+          summary: 'Uninstall: credentials dropped, pending sync events cancelled',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: ok('Uninstalled'), 400: errorResponse('Malformed id'), 401: unauthorized, 404: errorResponse('Not found in this workspace') },
+        },
+      },
+      '/sync/dead-letters': {
+        get: {
+          summary: 'Conversation events a platform did not accept after the last retry',
+          parameters: [
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200 } },
+            { name: 'before_id', in: 'query', required: false, schema: { type: 'integer' } },
+            { name: 'installation_id', in: 'query', required: false, schema: { type: 'string', format: 'uuid' } },
+          ],
+          responses: { 200: ok('`{ items }`'), 400: errorResponse('Invalid filter'), 401: unauthorized },
+        },
+      },
+      '/sync/dead-letters/{id}/replay': {
+        post: {
+          summary: 'Deliver a sync dead letter again (same external id: the platform never gets a duplicate)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: { 202: ok('Queued'), 400: errorResponse('The id is not a positive integer'), 401: unauthorized, 404: errorResponse('Not found'), 409: errorResponse('Not replayable') },
+        },
+      },
       '/templates': {
         get: {
           summary: 'Synced message templates with the parameters a send must fill (DELETED ones only when asked for by status)',

@@ -1,5 +1,4 @@
 import express, { Router, type Request, type Response } from 'express';
-import type { z } from 'zod';
 import { listConversations, readConversation } from '../../core/conversations/read-conversations';
 import type { SecretBox } from '../../core/crypto/secret-box';
 import type { Db } from '../../core/db/connect';
@@ -11,6 +10,7 @@ import type { GraphClient } from '../../core/whatsapp/graph-client';
 import { deadLetterParam, idParam, listConversationsQuery, listDeadLettersQuery, registerNumberBody } from '../admin/admin-schemas';
 import { adminOpenApi } from '../admin/openapi';
 import { requireAdminToken } from '../admin/require-admin-token';
+import { parseRequest } from '../admin/parse-request';
 import { sendError } from '../http-errors';
 
 export interface AdminApiDeps {
@@ -26,14 +26,6 @@ export interface AdminApiDeps {
 
 const ADMIN_ACTOR = 'admin-token';
 
-/** Parses part of a request or answers 400 with every problem named. */
-function parse<S extends z.ZodType>(schema: S, value: unknown, res: Response): z.infer<S> | undefined {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  sendError(res, 400, 'INVALID_REQUEST', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return undefined;
-}
-
 export function adminApiRoutes(deps: AdminApiDeps): Router {
   const router = Router();
   const ws = deps.workspaceId;
@@ -48,7 +40,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   });
 
   router.post('/api/v1/numbers', async (req: Request, res: Response) => {
-    const body = parse(registerNumberBody, req.body, res);
+    const body = parseRequest(registerNumberBody, req.body, res);
     if (!body) return;
     const result = await registerNumber(deps, ws, { phoneNumberId: body.phone_number_id, wabaId: body.waba_id, accessToken: body.access_token, readReceipts: body.read_receipts }, ADMIN_ACTOR);
     if (!result.ok) {
@@ -62,7 +54,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   });
 
   router.get('/api/v1/conversations', async (req, res) => {
-    const query = parse(listConversationsQuery, req.query, res);
+    const query = parseRequest(listConversationsQuery, req.query, res);
     if (!query) return;
     const page = await listConversations(deps.db, ws, { status: query.status, phoneNumberId: query.phone_number_id, limit: query.limit, cursor: query.cursor });
     if ('error' in page) {
@@ -73,7 +65,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   });
 
   router.get('/api/v1/conversations/:id', async (req, res) => {
-    const params = parse(idParam, req.params, res);
+    const params = parseRequest(idParam, req.params, res);
     if (!params) return;
     const conversation = await readConversation(deps.db, ws, params.id);
     if (!conversation) {
@@ -84,13 +76,13 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   });
 
   router.get('/api/v1/dead-letters', async (req, res) => {
-    const query = parse(listDeadLettersQuery, req.query, res);
+    const query = parseRequest(listDeadLettersQuery, req.query, res);
     if (!query) return;
     res.json({ items: await listDeadLetters(deps.db, ws, { limit: query.limit, beforeId: query.before_id }) });
   });
 
   router.post('/api/v1/dead-letters/:id/replay', async (req, res) => {
-    const params = parse(deadLetterParam, req.params, res);
+    const params = parseRequest(deadLetterParam, req.params, res);
     if (!params) return;
     const result = await replayDeadLetter(deps.db, ws, params.id);
     if (!result.ok) {

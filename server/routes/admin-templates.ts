@@ -1,4 +1,4 @@
-import express, { Router, type Response } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import type { SecretBox } from '../../core/crypto/secret-box';
 import type { Db } from '../../core/db/connect';
@@ -6,6 +6,7 @@ import { listTemplates } from '../../core/templates/list-templates';
 import { syncAllTemplates, syncTemplates, type TemplateSyncErrorCode, type TemplateSyncResult } from '../../core/templates/sync-templates';
 import type { GraphClient } from '../../core/whatsapp/graph-client';
 import { requireAdminToken } from '../admin/require-admin-token';
+import { parseRequest } from '../admin/parse-request';
 import { sendError } from '../http-errors';
 
 export interface AdminTemplateDeps {
@@ -38,13 +39,6 @@ const statusFor: Record<TemplateSyncErrorCode, number> = {
   GRAPH_UNAVAILABLE: 502,
 };
 
-function parse<S extends z.ZodType>(schema: S, value: unknown, res: Response): z.infer<S> | undefined {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  sendError(res, 400, 'INVALID_REQUEST', result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
-  return undefined;
-}
-
 const resultView = (r: TemplateSyncResult) => (r.ok ? { waba_id: r.wabaId, ok: true, counts: r.counts } : { waba_id: r.wabaId, ok: false, error: r.error });
 
 /** `GET /api/v1/templates` and `POST /api/v1/templates/sync`; guards itself with the admin token wherever it is mounted. */
@@ -54,7 +48,7 @@ export function adminTemplateRoutes(deps: AdminTemplateDeps): Router {
   router.use('/api/v1/templates', requireAdminToken(deps.adminToken), express.json({ limit: '16kb' }));
 
   router.get('/api/v1/templates', async (req, res) => {
-    const query = parse(listTemplatesQuery, req.query, res);
+    const query = parseRequest(listTemplatesQuery, req.query, res);
     if (!query) return;
     const result = await listTemplates(deps.db, ws, { phoneNumberId: query.phone_number_id, status: query.status, language: query.language, category: query.category });
     if (!result.ok) {
@@ -66,7 +60,7 @@ export function adminTemplateRoutes(deps: AdminTemplateDeps): Router {
 
   router.post('/api/v1/templates/sync', async (req, res) => {
     // No body at all means "every WABA", like an empty object.
-    const body = parse(syncTemplatesBody, req.body ?? {}, res);
+    const body = parseRequest(syncTemplatesBody, req.body ?? {}, res);
     if (!body) return;
     let results: TemplateSyncResult[];
     if (body.phone_number_id !== undefined) {

@@ -3,6 +3,8 @@ import { GraphClient } from '../../core/whatsapp/graph-client';
 import { adminApiRoutes } from '../../server/routes/admin-api';
 import { adminMessagesRoutes } from '../../server/routes/admin-messages';
 import { adminTemplateRoutes } from '../../server/routes/admin-templates';
+import { adminSyncRoutes } from '../../server/routes/admin-sync';
+import { ConnectorRegistry } from '../../core/connectors/registry';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from '../support/test-runtime';
 import { ADMIN_AUTH } from './admin-helpers';
@@ -47,6 +49,7 @@ describe('admin API: authentication and the OpenAPI document', () => {
       adminApiRoutes({ db: rt.db, graph, secrets: rt.secrets, directory: rt.directory, adminToken: TEST_ADMIN_TOKEN, publicUrl: 'https://threadline.example.com', workspaceId: rt.workspace.id }),
       adminTemplateRoutes({ db: rt.db, graph, secrets: rt.secrets, adminToken: TEST_ADMIN_TOKEN, workspaceId: rt.workspace.id }),
       adminMessagesRoutes({ db: rt.db, adminToken: TEST_ADMIN_TOKEN, workspaceId: rt.workspace.id }),
+      adminSyncRoutes({ db: rt.db, secrets: rt.secrets, registry: new ConnectorRegistry([]), adminToken: TEST_ADMIN_TOKEN, workspaceId: rt.workspace.id }),
     ].flatMap(servedRoutes);
   });
   afterAll(async () => {

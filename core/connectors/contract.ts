@@ -1,0 +1,172 @@
+import type { z } from 'zod';
+import type { Logger } from '../observability/logger';
+import type { ConversationEventType, JsonObject } from '../sync/conversation-event';
+
+/**
+ * The connector contract: the only thing a platform connector implements. A connector is one
+ * definition object (see `defineConnector`) with the capabilities it has; core asks for a
+ * capability, never for a platform.
+ */
+
+/** An installation as a capability sees it: its settings and opened credentials, already parsed. */
+export interface Installation<Config, Credentials> {
+  id: string;
+  workspaceId: string;
+  accountId: string;
+  config: Config;
+  credentials: Credentials;
+}
+
+/** One conversation event for one installation, as the sync engine hands it to `deliver`. */
+export interface SyncEvent {
+  /** The outbox row: unique per event and installation. */
+  outboxId: number;
+  /** Shared by every installation's copy of the event. */
+  eventId: string;
+  /** Stable across retries and replays: send it as the platform's idempotency / external id. */
+  externalId: string;
+  type: ConversationEventType;
+  conversationId: string;
+  messageId: string | null;
+  /** The installation the event came from (a reply written on a platform); `own` when that is this one. */
+  origin: { installationId: string | null; own: boolean };
+  occurredAt: Date;
+  data: JsonObject;
+  /** What this platform returned earlier for the conversation and message, by external type. */
+  links: { conversation: Record<string, string>; message: Record<string, string> };
+}
+
+/** Something a platform returned for an entity of ours, kept in `external_link`. */
+export interface ExternalLinkWrite {
+  entityType: 'conversation' | 'message' | 'contact';
+  entityId: string;
+  externalType: string;
+  externalId: string;
+}
+
+/** The outcome of one event of a batch. */
+export type EventResult =
+  | { status: 'delivered'; links?: readonly ExternalLinkWrite[] }
+  /** Not sent, on purpose (e.g. its own echo, or an event type the platform does not show). */
+  | { status: 'skipped'; reason: string }
+  /** Failed for now: retried with backoff; later events of its conversation wait for it. */
+  | { status: 'retry'; error: string }
+  /** Will never succeed as it is: a dead letter at once. */
+  | { status: 'rejected'; error: string };
+
+export type BatchErrorCode = 'RATE_LIMITED' | 'PLATFORM_UNAVAILABLE' | 'BATCH_REJECTED';
+
+/** A failure of the whole request. RATE_LIMITED pauses the installation and costs no attempt. */
+export interface BatchError {
+  code: BatchErrorCode;
+  message: string;
+  /** From the platform's Retry-After, when it sent one. */
+  retryAfterMs?: number;
+}
+
+/** `results` has one entry per event, in the order they were given. */
+export type BatchOutcome = { ok: true; results: readonly EventResult[] } | { ok: false; error: BatchError };
+
+/** What a platform allows one installation: the engine never exceeds it. */
+export interface DeliveryLimits {
+  /** Events per request (Zendesk push ≤ 100, HubSpot batch ≤ 100, Salesforce collections ≤ 200). */
+  batchSize: number;
+  /** At most `requests` requests in any `windowMs`. */
+  requests: number;
+  windowMs: number;
+}
+
+export interface DeliverContext {
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/** Receives conversation events in batches. */
+export interface EventTarget<Config, Credentials> {
+  limits(config: Config): DeliveryLimits;
+  deliver(installation: Installation<Config, Credentials>, events: readonly SyncEvent[], ctx: DeliverContext): Promise<BatchOutcome>;
+}
+
+/** Shows conversations on a timeline (HubSpot, Salesforce activity). */
+export type TimelineTarget<Config, Credentials> = EventTarget<Config, Credentials>;
+
+/** Keeps one ticket per conversation (Zendesk); its id is the conversation's link of `ticketExternalType`. */
+export interface TicketingTarget<Config, Credentials> extends EventTarget<Config, Credentials> {
+  ticketExternalType: string;
+}
+
+/** Who wrote a reply on the platform. */
+export interface ReplyAuthor {
+  platform: string;
+  id: string;
+  name: string;
+}
+
+export type OutgoingMessage =
+  | { type: 'text'; text: string; previewUrl?: boolean }
+  | { type: 'template'; name: string; language: string; parameters: readonly string[] | Readonly<Record<string, string>> };
+
+export interface ReplyRequest {
+  to: { conversationId: string } | { waId: string; phoneNumberId: string };
+  /** Same key, same message: a retried platform call never sends twice. */
+  idempotencyKey: string;
+  author: ReplyAuthor;
+  message: OutgoingMessage;
+}
+
+/** `code` is one of core send's error codes (WINDOW_CLOSED, CONSENT_REVOKED, …). */
+export type ReplyOutcome =
+  | { ok: true; messageId: string; wamid: string | null }
+  | { ok: false; code: string; message: string; details?: JsonObject };
+
+/**
+ * Core's `send`, as connectors reach it: injected by the server, so neither core/connectors nor
+ * a connector imports core/send. The server fills in the workspace and origin installation.
+ */
+export type SendFunction = (request: ReplyRequest & { workspaceId: string; originInstallationId: string }) => Promise<ReplyOutcome>;
+
+/** A request the platform made to us (channelback, card action, workflow action), raw body kept for signatures. */
+export interface PlatformRequest {
+  headers: Readonly<Record<string, string | undefined>>;
+  rawBody: Buffer;
+  body: unknown;
+}
+
+/** What a connector answers the platform, in the platform's own shape. */
+export interface PlatformResponse {
+  status: number;
+  body: JsonObject;
+}
+
+export interface ReplyContext {
+  /** Sends as this installation: origin and workspace are filled in. */
+  send(request: ReplyRequest): Promise<ReplyOutcome>;
+  logger: Logger;
+}
+
+/** Agents reply on the platform; the connector verifies the request and hands the reply to `send`. */
+export interface ReplySource<Config, Credentials> {
+  receive(installation: Installation<Config, Credentials>, request: PlatformRequest, ctx: ReplyContext): Promise<PlatformResponse>;
+}
+
+/** A platform workflow sends a template (HubSpot workflow action, Salesforce flow). Same shape as a reply source. */
+export type TemplateTrigger<Config, Credentials> = ReplySource<Config, Credentials>;
+
+export interface Capabilities<Config, Credentials> {
+  timeline?: TimelineTarget<Config, Credentials>;
+  ticketing?: TicketingTarget<Config, Credentials>;
+  replySource?: ReplySource<Config, Credentials>;
+  templateTrigger?: TemplateTrigger<Config, Credentials>;
+}
+
+/** How a connector declares itself: the one object its folder exports. */
+export interface ConnectorDefinition<Config, Credentials> {
+  /** Stable, kebab-case; stored in `installation.connector`. */
+  id: string;
+  displayName: string;
+  /** Settings of an installation (stored in `installation.settings`): the admin form, the docs and the type. */
+  configSchema: z.ZodType<Config>;
+  /** Secrets of an installation, sealed at rest in `installation.credentials_sealed`. */
+  credentialsSchema: z.ZodType<Credentials>;
+  capabilities: Capabilities<Config, Credentials>;
+}

@@ -1,0 +1,98 @@
+import type { Logger } from '../observability/logger';
+import type {
+  BatchOutcome, ConnectorDefinition, DeliverContext, DeliveryLimits, EventTarget, Installation, PlatformRequest, PlatformResponse, ReplyContext, ReplySource,
+} from './contract';
+import type { SyncEvent } from './contract';
+
+/** An installation row with its credentials opened but not yet parsed. */
+export interface InstallationRecord {
+  id: string;
+  workspaceId: string;
+  connector: string;
+  accountId: string;
+  settings: unknown;
+  credentials: unknown;
+}
+
+/** A capability bound to one installation: what the sync engine and the server call. */
+export interface BoundEventTarget {
+  limits: DeliveryLimits;
+  deliver(events: readonly SyncEvent[], ctx: DeliverContext): Promise<BatchOutcome>;
+}
+
+export interface BoundRequestHandler {
+  receive(request: PlatformRequest, ctx: ReplyContext): Promise<PlatformResponse>;
+}
+
+export interface BoundInstallation {
+  installationId: string;
+  workspaceId: string;
+  connectorId: string;
+  /** The ticketing target when the connector has one, otherwise its timeline. */
+  events: BoundEventTarget | null;
+  replies: BoundRequestHandler | null;
+  templateTrigger: BoundRequestHandler | null;
+}
+
+export type BindResult = { ok: true; bound: BoundInstallation } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
+
+export type InstallCheck = { ok: true; config: unknown; credentials: unknown } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
+
+/**
+ * A connector as the registry holds it, whatever its config types: the definition's schemas
+ * parse settings and credentials before any capability sees them.
+ */
+export interface Connector {
+  id: string;
+  displayName: string;
+  capabilityNames: readonly string[];
+  check(config: unknown, credentials: unknown): InstallCheck;
+  bind(record: InstallationRecord, logger: Logger): BindResult;
+}
+
+function issues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+  return error.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ');
+}
+
+/** Declares a connector: its one definition becomes a registry entry. */
+export function defineConnector<Config, Credentials>(definition: ConnectorDefinition<Config, Credentials>): Connector {
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.id)) throw new Error(`Connector id ${definition.id} must be kebab-case`);
+  const { capabilities } = definition;
+  const check = (config: unknown, credentials: unknown): { ok: true; config: Config; credentials: Credentials } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string } => {
+    const parsedConfig = definition.configSchema.safeParse(config);
+    if (!parsedConfig.success) return { ok: false, code: 'CONFIG_INVALID', message: `${definition.displayName} settings: ${issues(parsedConfig.error)}` };
+    const parsedCredentials = definition.credentialsSchema.safeParse(credentials);
+    if (!parsedCredentials.success) return { ok: false, code: 'CREDENTIALS_INVALID', message: `${definition.displayName} credentials: ${issues(parsedCredentials.error)}` };
+    return { ok: true, config: parsedConfig.data, credentials: parsedCredentials.data };
+  };
+  const bindTarget = (target: EventTarget<Config, Credentials> | undefined, installation: Installation<Config, Credentials>): BoundEventTarget | null => target
+    ? { limits: target.limits(installation.config), deliver: (events, ctx) => target.deliver(installation, events, ctx) }
+    : null;
+  const bindHandler = (handler: ReplySource<Config, Credentials> | undefined, installation: Installation<Config, Credentials>): BoundRequestHandler | null => handler
+    ? { receive: (request, ctx) => handler.receive(installation, request, ctx) }
+    : null;
+  return {
+    id: definition.id,
+    displayName: definition.displayName,
+    capabilityNames: Object.entries(capabilities).filter(([, c]) => c !== undefined).map(([name]) => name),
+    check,
+    bind: (record) => {
+      const parsed = check(record.settings, record.credentials);
+      if (!parsed.ok) return parsed;
+      const installation: Installation<Config, Credentials> = {
+        id: record.id, workspaceId: record.workspaceId, accountId: record.accountId, config: parsed.config, credentials: parsed.credentials,
+      };
+      return {
+        ok: true,
+        bound: {
+          installationId: record.id,
+          workspaceId: record.workspaceId,
+          connectorId: definition.id,
+          events: bindTarget(capabilities.ticketing ?? capabilities.timeline, installation),
+          replies: bindHandler(capabilities.replySource, installation),
+          templateTrigger: bindHandler(capabilities.templateTrigger, installation),
+        },
+      };
+    },
+  };
+}

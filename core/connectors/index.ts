@@ -1,0 +1,9 @@
+/**
+ * The connector contract as the rest of core uses it (the sync engine, the server). Core's own
+ * contract, not a platform connector: those live in the top-level connectors/ folder.
+ */
+export type * from './contract';
+export type { BoundEventTarget, BoundInstallation, Connector, InstallationRecord } from './define-connector';
+export { defineConnector } from './define-connector';
+export { bindInstallation } from './bind-installation';
+export { ConnectorRegistry } from './registry';

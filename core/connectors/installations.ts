@@ -1,0 +1,70 @@
+import type { Knex } from 'knex';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Db } from '../db/connect';
+import { writeAudit } from '../audit/write-audit';
+import type { ConnectorRegistry } from './registry';
+
+export interface InstallationView {
+  id: string;
+  connector: string;
+  account_id: string;
+  settings: unknown;
+  state: string;
+  created_at: Date;
+}
+
+export type InstallResult =
+  | { ok: true; installation: InstallationView; created: boolean }
+  | { ok: false; code: 'UNKNOWN_CONNECTOR' | 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
+
+const VIEW_COLUMNS = ['id', 'connector', 'account_id', 'settings', 'state', 'created_at'] as const;
+
+/**
+ * Installs a connector in a workspace (or updates the installation for the same platform account):
+ * settings and credentials checked by the connector's schemas, credentials sealed at rest.
+ */
+export async function installConnector(
+  deps: { db: Db; secrets: SecretBox; registry: ConnectorRegistry },
+  workspaceId: string,
+  input: { connector: string; accountId: string; config: unknown; credentials: unknown },
+  actor: string,
+): Promise<InstallResult> {
+  const connector = deps.registry.get(input.connector);
+  if (!connector) return { ok: false, code: 'UNKNOWN_CONNECTOR', message: `No connector ${input.connector}; known: ${deps.registry.list().map((c) => c.id).join(', ') || 'none'}` };
+  const checked = connector.check(input.config, input.credentials);
+  if (!checked.ok) return checked;
+  const sealed = deps.secrets.seal(JSON.stringify(checked.credentials));
+  return deps.db.transaction(async (trx) => {
+    const [row]: (InstallationView & { inserted: boolean })[] = await trx('installation')
+      .insert({ workspace_id: workspaceId, connector: connector.id, account_id: input.accountId, credentials_sealed: sealed, settings: JSON.stringify(checked.config), state: 'active' })
+      .onConflict(['workspace_id', 'connector', 'account_id'])
+      .merge(['credentials_sealed', 'settings', 'state'])
+      .returning([...VIEW_COLUMNS, trx.raw('(xmax = 0) as inserted')]);
+    if (!row) throw new Error('installation not written');
+    await trx('sync_installation_state').insert({ installation_id: row.id, workspace_id: workspaceId }).onConflict('installation_id').ignore();
+    await writeAudit(trx, { workspaceId, actor, action: row.inserted ? 'installation.created' : 'installation.updated', entityType: 'installation', entityId: row.id, data: { connector: connector.id, accountId: input.accountId } });
+    const { inserted, ...installation } = row;
+    return { ok: true, installation, created: inserted };
+  });
+}
+
+/**
+ * Uninstalls: credentials are dropped, events stop fanning out to it, and what was still waiting
+ * for it is cancelled. The row stays so its external links and history keep their meaning.
+ */
+export async function uninstallConnector(db: Db, workspaceId: string, installationId: string, actor: string): Promise<InstallationView | null> {
+  return db.transaction(async (trx: Knex.Transaction) => {
+    const [row]: InstallationView[] = await trx('installation')
+      .where({ workspace_id: workspaceId, id: installationId })
+      .update({ state: 'uninstalled', credentials_sealed: null })
+      .returning([...VIEW_COLUMNS]);
+    if (!row) return null;
+    await trx('sync_outbox').where({ workspace_id: workspaceId, installation_id: installationId, state: 'pending' }).update({ state: 'cancelled', not_before: null });
+    await writeAudit(trx, { workspaceId, actor, action: 'installation.removed', entityType: 'installation', entityId: row.id, data: { connector: row.connector } });
+    return row;
+  });
+}
+
+export async function listInstallations(db: Db, workspaceId: string): Promise<InstallationView[]> {
+  return db('installation').where({ workspace_id: workspaceId }).orderBy('created_at').select(...VIEW_COLUMNS);
+}

@@ -1,0 +1,37 @@
+import type { SecretBox } from '../crypto/secret-box';
+import type { Db } from '../db/connect';
+import type { Logger } from '../observability/logger';
+import type { PlatformRequest, PlatformResponse, SendFunction } from './contract';
+import { bindInstallation } from './bind-installation';
+import type { ConnectorRegistry } from './registry';
+
+export interface PlatformRequestDeps {
+  db: Db;
+  secrets: SecretBox;
+  registry: ConnectorRegistry;
+  logger: Logger;
+  send: SendFunction;
+}
+
+/**
+ * A reply (or template trigger) a platform posted for one installation: the connector verifies
+ * and maps it, then calls `send` as that installation, so the message is synced to the other
+ * platforms with this one as its origin. The installation id names the workspace.
+ */
+export async function receivePlatformRequest(
+  deps: PlatformRequestDeps, target: { connector: string; installationId: string }, kind: 'reply' | 'template', request: PlatformRequest,
+): Promise<PlatformResponse> {
+  const { installationId } = target;
+  const owner: { workspace_id: string } | undefined = await deps.db('installation').where({ id: installationId, state: 'active' }).first('workspace_id');
+  if (!owner) return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'No active installation with this id' } } };
+  const loaded = await bindInstallation(deps, owner.workspace_id, installationId);
+  if (!loaded.ok) return { status: 409, body: { error: { code: loaded.code, message: loaded.message } } };
+  if (loaded.bound.connectorId !== target.connector) return { status: 404, body: { error: { code: 'NOT_FOUND', message: `Installation ${installationId} is not a ${target.connector} installation` } } };
+  const handler = kind === 'reply' ? loaded.bound.replies : loaded.bound.templateTrigger;
+  if (!handler) return { status: 404, body: { error: { code: 'CAPABILITY_MISSING', message: `Connector ${loaded.bound.connectorId} takes no ${kind} requests` } } };
+  const logger = deps.logger.child({ installationId, connector: loaded.bound.connectorId });
+  return handler.receive(request, {
+    logger,
+    send: (reply) => deps.send({ ...reply, workspaceId: owner.workspace_id, originInstallationId: installationId }),
+  });
+}

@@ -1,0 +1,32 @@
+/** What happens to a conversation that connected platforms hear about. */
+export const CONVERSATION_EVENT_TYPES = [
+  'message.inbound',
+  'message.outbound',
+  'message.status',
+  'message.failed',
+  'conversation.assigned',
+  'conversation.closed',
+  'conversation.reopened',
+  'consent.changed',
+] as const;
+
+export type ConversationEventType = (typeof CONVERSATION_EVENT_TYPES)[number];
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export type ConversationEvent = {
+  workspaceId: string;
+  type: ConversationEventType;
+  /** The installation the event came from (a reply written on a platform); null when it came from WhatsApp or core. */
+  origin?: string | null;
+  data: JsonObject;
+} & (
+  | { conversationId: string; messageId?: string | null }
+  /** The message's conversation, found in the same statement (the engine may have just created it). */
+  | { conversationId: null; messageId: string }
+);
+
+export function isConversationEventType(value: string): value is ConversationEventType {
+  return (CONVERSATION_EVENT_TYPES as readonly string[]).includes(value);
+}

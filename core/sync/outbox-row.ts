@@ -1,0 +1,39 @@
+import type { SyncEvent } from '../connectors';
+import { isConversationEventType, type JsonObject } from './conversation-event';
+import { externalIdFor } from './external-id';
+
+export interface OutboxRow {
+  id: number;
+  workspace_id: string;
+  installation_id: string;
+  event_id: string;
+  type: string;
+  conversation_id: string;
+  message_id: string | null;
+  origin_installation_id: string | null;
+  data: JsonObject;
+  attempts: number;
+  occurred_at: Date;
+}
+
+export type LinkMap = Map<string, Record<string, string>>;
+
+/** The event as the installation's connector sees it; null for a type this build does not know. */
+export function toSyncEvent(row: OutboxRow, links: LinkMap): SyncEvent | null {
+  if (!isConversationEventType(row.type)) return null;
+  return {
+    outboxId: row.id,
+    eventId: row.event_id,
+    externalId: externalIdFor({ type: row.type, eventId: row.event_id, data: row.data }),
+    type: row.type,
+    conversationId: row.conversation_id,
+    messageId: row.message_id,
+    origin: { installationId: row.origin_installation_id, own: row.origin_installation_id === row.installation_id },
+    occurredAt: row.occurred_at,
+    data: row.data,
+    links: {
+      conversation: links.get(`conversation:${row.conversation_id}`) ?? {},
+      message: row.message_id ? links.get(`message:${row.message_id}`) ?? {} : {},
+    },
+  };
+}
