@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../db/connect';
+import { bufferConversationEvents, flushConversationEvents } from '../sync/emit-conversation-event';
 import type { EngineContext, ProcessInboxEvent } from '../engine/engine-context';
 import type { InboxEventRow } from './inbox-event';
 import { DRAIN_JOB_KEY_PREFIX, DRAIN_QUEUE_PREFIX, drainTask } from './shard';
@@ -59,6 +60,9 @@ async function runBatch(
     .forUpdate()
     .skipLocked();
   const result = { processed: 0, failed: 0, dead: 0, fetched: events.length };
+  // The fast path writes the batch's conversation events in one statement; with savepoints each
+  // event emits its own, so a rolled-back event takes its events with it.
+  if (!isolate) bufferConversationEvents(trx);
   const held = new Set<string>();
   const done = new Set<number>();
   for (const event of events) {
@@ -82,6 +86,7 @@ async function runBatch(
       ctx.logger.error({ err: error, eventId: event.id, kind: event.kind, attempts: event.attempts + 1, dead }, 'inbox event failed');
     }
   }
+  if (!isolate) await flushConversationEvents(trx);
   if (done.size) {
     await trx('inbox_event').whereIn('id', [...done]).update({ state: 'processed', processed_at: trx.fn.now(), not_before: null });
     const now = Date.now();

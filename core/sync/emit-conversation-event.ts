@@ -14,6 +14,8 @@ export function setSyncLinger(ms: number): void {
 
 /** Installations already woken by a transaction: a drain of 500 messages wakes each one once. */
 const wokenBy = new WeakMap<Knex.Transaction, Set<string>>();
+/** Transactions that collect their events and write them in one statement (see bufferConversationEvents). */
+const buffers = new WeakMap<Knex.Transaction, ConversationEvent[]>();
 
 /**
  * Records a conversation event for every active installation of the workspace ("one thread,
@@ -23,18 +25,55 @@ const wokenBy = new WeakMap<Knex.Transaction, Set<string>>();
  * emitting transactions never wait for each other.
  */
 export async function emitConversationEvent(trx: Knex.Transaction, event: ConversationEvent): Promise<void> {
-  const result = await preparedQuery<{ installation_id: string }>(trx,
+  const buffer = buffers.get(trx);
+  if (buffer) buffer.push(event);
+  else await writeEvents(trx, [event]);
+}
+
+/**
+ * For a transaction that emits many events (an inbox drain): events are kept in memory and
+ * written by `flushConversationEvents`, one statement for the batch instead of one per event.
+ * The caller must flush before committing; events of a rolled-back transaction vanish with it.
+ */
+export function bufferConversationEvents(trx: Knex.Transaction): void {
+  buffers.set(trx, []);
+}
+
+export async function flushConversationEvents(trx: Knex.Transaction): Promise<void> {
+  const events = buffers.get(trx) ?? [];
+  buffers.delete(trx);
+  if (events.length) await writeEvents(trx, events);
+}
+
+async function writeEvents(trx: Knex.Transaction, events: readonly ConversationEvent[]): Promise<void> {
+  // One row per event × active installation of its workspace, in event order (outbox ids keep it).
+  const result = await preparedQuery<{ installation_id: string; workspace_id: string }>(trx,
     `insert into sync_outbox (workspace_id, installation_id, event_id, type, conversation_id, message_id, origin_installation_id, data)
-     select i.workspace_id, i.id, ?, ?, coalesce(?::uuid, (select m.conversation_id from message m where m.workspace_id = i.workspace_id and m.id = ?::uuid)), ?, ?, ?::jsonb
-       from installation i where i.workspace_id = ? and i.state = 'active'
-     returning installation_id, pg_advisory_xact_lock_shared(hashtextextended('sync:' || installation_id::text, 0))::text as locked`,
-    [crypto.randomUUID(), event.type, event.conversationId, event.messageId ?? null, event.messageId ?? null, event.origin ?? null, JSON.stringify(event.data), event.workspaceId],
+     select i.workspace_id, i.id, e.event_id, e.type,
+            coalesce(e.conversation_id, (select m.conversation_id from message m where m.workspace_id = i.workspace_id and m.id = e.message_id)),
+            e.message_id, e.origin, e.data
+       from unnest(?::uuid[], ?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::jsonb[])
+              with ordinality as e(workspace_id, event_id, type, conversation_id, message_id, origin, data, ord)
+       join installation i on i.workspace_id = e.workspace_id and i.state = 'active'
+      order by e.ord, i.id
+     returning installation_id, workspace_id, pg_advisory_xact_lock_shared(hashtextextended('sync:' || installation_id::text, 0))::text as locked`,
+    [
+      events.map((e) => e.workspaceId), events.map(() => crypto.randomUUID()), events.map((e) => e.type),
+      nullable(events.map((e) => e.conversationId)), nullable(events.map((e) => e.messageId ?? null)), nullable(events.map((e) => e.origin ?? null)),
+      events.map((e) => JSON.stringify(e.data)),
+    ],
   );
   if (result.rows.length === 0) return;
   const woken = wokenBy.get(trx) ?? new Set<string>();
   wokenBy.set(trx, woken);
-  const fresh = result.rows.map((r) => r.installation_id).filter((id) => !woken.has(id));
-  if (fresh.length === 0) return;
-  await wakeSync(trx, event.workspaceId, fresh, { delayMs: lingerMs });
-  for (const id of fresh) woken.add(id);
+  const freshByWorkspace = new Map<string, string[]>();
+  for (const row of result.rows) {
+    if (woken.has(row.installation_id)) continue;
+    woken.add(row.installation_id);
+    freshByWorkspace.set(row.workspace_id, [...(freshByWorkspace.get(row.workspace_id) ?? []), row.installation_id]);
+  }
+  for (const [workspaceId, installationIds] of freshByWorkspace) await wakeSync(trx, workspaceId, installationIds, { delayMs: lingerMs });
 }
+
+/** pg sends null array elements as SQL NULL; knex's binding type just does not say so. */
+const nullable = (values: (string | null)[]) => values as string[];
