@@ -48,8 +48,8 @@ export async function up(knex: Knex): Promise<void> {
 
   // A failed outbound message must reach whoever sent it, however it failed: a synchronous Graph
   // error in the send task, or a late `failed` status applied by the engine (131047 after a 200).
-  // A trigger covers both in the transaction that fails the message, without the engine knowing
-  // about senders; the sync engine picks `message.failed` rows up from the audit log.
+  // A trigger records both in the audit log, in the transaction that fails the message; the
+  // platforms hear of it through the `message.failed` conversation event.
   await knex.raw(`
     create function message_failed_audit() returns trigger language plpgsql as $$
     begin

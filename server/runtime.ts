@@ -23,9 +23,11 @@ import { createApp } from './app';
 import { adminApiRoutes } from './routes/admin-api';
 import { adminMessagesRoutes } from './routes/admin-messages';
 import { adminTemplateRoutes } from './routes/admin-templates';
-import { adminSyncRoutes } from './routes/admin-sync';
+import { adminSyncRoutes, connectorRequestRoutes } from './routes/admin-sync';
 import { connectors } from '../connectors/index';
+import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
+import { sendFromPlatform } from '../core/send/reply-adapter';
 import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
 import type { Config } from './config';
 import { operationsRoutes } from './routes/operations';
@@ -40,6 +42,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Skip migrations when another process owns them. */
   migrate?: boolean;
+  /** The connectors to register (default: every one this build ships); tests add the test connector. */
+  connectors?: readonly Connector[];
 }
 
 export interface Runtime {
@@ -72,7 +76,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
   const secrets = new SecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const graph = new GraphClient({ baseUrl: config.whatsappApiBase, version: config.whatsappApiVersion });
   const blobs = new LocalFolderBlobStore(path.join(config.dataDir, 'media'));
-  const registry = new ConnectorRegistry(connectors);
+  const registry = new ConnectorRegistry(options.connectors ?? connectors);
 
   let server: http.Server | null = null;
   let url = config.publicUrl;
@@ -86,6 +90,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         adminTemplateRoutes({ db, graph, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminMessagesRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminSyncRoutes({ db, secrets, registry, adminToken: config.adminToken, workspaceId: workspace.id }),
+        connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
       ],
     });
     const webhookPost = whatsappWebhookPost({ appSecret: config.metaAppSecret, directory, writer, logger, metrics });

@@ -46,13 +46,13 @@ export async function applyStatus(trx: Knex.Transaction, workspaceId: string, st
           where m.id = t.id
             and ((t.status <> 'failed' and ${rankSql('t.status')} < ?)
               or (t.status = ? and (t.status_at is null or t.status_at > ?::timestamptz)))
-         returning m.id, m.conversation_id
+         returning m.id, m.conversation_id, m.sent_by
        )`
     : '';
   const moveBindings = isDeliveryStatus(status.status)
     ? [status.status, at, error.code, error.title, error.details, rankOf(status.status), status.status, at]
     : [];
-  const result = await preparedQuery<{ applied: boolean | null; moved_id: string | null; moved_conversation_id: string | null }>(trx,
+  const result = await preparedQuery<{ applied: boolean | null; moved_id: string | null; moved_conversation_id: string | null; moved_sent_by: unknown }>(trx,
     `with target as (
        select id, status, status_at from message where workspace_id = ? and wamid = ? for update
      )${moves},
@@ -65,7 +65,8 @@ export async function applyStatus(trx: Knex.Transaction, workspaceId: string, st
        returning applied
      )
      select (select applied from recorded) as applied, ${moves ? '(select id from moved)' : 'null::uuid'} as moved_id,
-            ${moves ? '(select conversation_id from moved)' : 'null::uuid'} as moved_conversation_id`,
+            ${moves ? '(select conversation_id from moved)' : 'null::uuid'} as moved_conversation_id,
+            ${moves ? '(select sent_by from moved)' : 'null::jsonb'} as moved_sent_by`,
     [
       workspaceId, status.id, ...moveBindings,
       workspaceId, status.id, status.status, at, errors ? JSON.stringify(errors) : null, pricing ? JSON.stringify(pricing) : null,
@@ -74,18 +75,30 @@ export async function applyStatus(trx: Knex.Transaction, workspaceId: string, st
   );
   const row = result.rows[0];
   if (row?.moved_id && row.moved_conversation_id) {
-    await emitStatusChange(trx, workspaceId, { id: row.moved_id, conversationId: row.moved_conversation_id, wamid: status.id, status: status.status, at, error });
+    await emitStatusChange(trx, workspaceId, { id: row.moved_id, conversationId: row.moved_conversation_id, wamid: status.id, status: status.status, at, error, sentBy: row.moved_sent_by });
   }
   if (row?.applied === false) await applyPendingStatuses(trx, workspaceId, status.id);
 }
 
-/** Connected platforms show delivery progress; a failure is its own event, so it reaches whoever sent the message. */
+/** Who sent an outbound message (send-content.ts's sender), as the failure event names them. */
+const sentBy = z.object({ platform: z.string(), id: z.string(), name: z.string() });
+
+/**
+ * Connected platforms show delivery progress; a failure is its own event carrying who sent the
+ * message, the same shape as a send that failed before Meta took it (core/send/send-events.ts),
+ * so it reaches whoever sent it.
+ */
 async function emitStatusChange(
-  trx: Knex.Transaction, workspaceId: string, message: { id: string; conversationId: string; wamid: string; status: string; at: Date; error: MessageError },
+  trx: Knex.Transaction, workspaceId: string, message: { id: string; conversationId: string; wamid: string; status: string; at: Date; error: MessageError; sentBy: unknown },
 ): Promise<void> {
+  const failed = message.status === 'failed';
+  const sender = failed ? sentBy.safeParse(message.sentBy) : null;
   await emitConversationEvent(trx, {
-    workspaceId, conversationId: message.conversationId, messageId: message.id, type: message.status === 'failed' ? 'message.failed' : 'message.status',
-    data: { wamid: message.wamid, status: message.status, at: message.at.toISOString(), errorCode: message.error.code, errorTitle: message.error.title, errorDetails: message.error.details },
+    workspaceId, conversationId: message.conversationId, messageId: message.id, type: failed ? 'message.failed' : 'message.status',
+    data: {
+      wamid: message.wamid, status: message.status, at: message.at.toISOString(), errorCode: message.error.code, errorTitle: message.error.title, errorDetails: message.error.details,
+      ...(failed ? { sender: sender?.success ? { ...sender.data } : null } : {}),
+    },
   });
 }
 
@@ -104,8 +117,8 @@ interface PendingStatus {
  */
 export async function applyPendingStatuses(trx: Knex.Transaction, workspaceId: string, wamid: string): Promise<number> {
   await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`message_status:${workspaceId}:${wamid}`]);
-  const message: { id: string; conversation_id: string; status: string; status_at: Date | null } | undefined = await trx('message')
-    .where({ workspace_id: workspaceId, wamid }).forUpdate().first('id', 'conversation_id', 'status', 'status_at');
+  const message: { id: string; conversation_id: string; status: string; status_at: Date | null; sent_by: unknown } | undefined = await trx('message')
+    .where({ workspace_id: workspaceId, wamid }).forUpdate().first('id', 'conversation_id', 'status', 'status_at', 'sent_by');
   if (!message) return 0;
   const pending: PendingStatus[] = await trx('message_status')
     .where({ workspace_id: workspaceId, wamid, applied: false })
@@ -124,7 +137,7 @@ export async function applyPendingStatuses(trx: Knex.Transaction, workspaceId: s
     await trx('message').where({ workspace_id: workspaceId, id: message.id }).update({
       status: winner.status, status_at: winner.occurred_at, error_code: error.code, error_title: error.title, error_details: error.details,
     });
-    await emitStatusChange(trx, workspaceId, { id: message.id, conversationId: message.conversation_id, wamid, status: winner.status, at: winner.occurred_at, error });
+    await emitStatusChange(trx, workspaceId, { id: message.id, conversationId: message.conversation_id, wamid, status: winner.status, at: winner.occurred_at, error, sentBy: message.sent_by });
   }
   await trx('message_status').where({ workspace_id: workspaceId }).whereIn('id', pending.map((p) => p.id)).update({ applied: true });
   return pending.length;

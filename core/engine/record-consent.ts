@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit/write-audit';
+import { emitConversationEvent } from '../sync/emit-conversation-event';
 
 export type ConsentStatus = 'opted_in' | 'opted_out';
 export type MarketingPreference = 'subscribed' | 'stopped';
@@ -25,13 +26,13 @@ const ACTIONS = {
 } as const;
 
 /**
- * Records a consent change for a contact on one number, and audits it. An event older than the
- * recorded change, or one that changes nothing, is a no-op (returns null), so late or repeated
- * webhooks never undo a newer choice. A row first created by a marketing preference has status
- * 'unknown': a preference is not an opt-in.
+ * Records a consent change for a contact on one number, audits it and tells connected platforms
+ * (`consent.changed`). An event older than the recorded change, or one that changes nothing, is
+ * a no-op (returns null), so late or repeated webhooks never undo a newer choice. A row first
+ * created by a marketing preference has status 'unknown': a preference is not an opt-in.
  */
 export async function recordConsent(
-  db: Knex,
+  db: Knex.Transaction,
   args: { workspaceId: string; contactId: string; whatsappNumberId: string; change: ConsentChange; source: ConsentSource; at: Date; actor: string; data?: Record<string, unknown> },
 ): Promise<ConsentRow | null> {
   const { workspaceId, contactId, whatsappNumberId, change, source, at } = args;
@@ -55,5 +56,33 @@ export async function recordConsent(
     entityId: contactId,
     data: { whatsappNumberId, source, ...args.data },
   });
+  await emitConsentChanged(db, row, change);
   return row;
+}
+
+/**
+ * Platforms show consent on the conversation (an agent must see "opted out" before replying):
+ * the contact's live one on this number, else its latest. A contact who never wrote on the
+ * number has no conversation to show it on; the policy check still uses the row.
+ */
+async function emitConsentChanged(trx: Knex.Transaction, row: ConsentRow, change: ConsentChange): Promise<void> {
+  const conversation: { id: string } | undefined = await trx('conversation')
+    .where({ workspace_id: row.workspace_id, contact_id: row.contact_id, whatsapp_number_id: row.whatsapp_number_id })
+    .orderByRaw(`status <> 'closed' desc, last_message_at desc nulls last`)
+    .first('id');
+  if (!conversation) return;
+  await emitConversationEvent(trx, {
+    workspaceId: row.workspace_id,
+    conversationId: conversation.id,
+    type: 'consent.changed',
+    data: {
+      contactId: row.contact_id,
+      whatsappNumberId: row.whatsapp_number_id,
+      changed: change.field,
+      status: row.status,
+      marketing: row.marketing,
+      source: row.source,
+      changedAt: new Date(row.changed_at).toISOString(),
+    },
+  });
 }

@@ -6,6 +6,7 @@ import { graphMessageBody, renderText } from './graph-body';
 import { readOutbound, type OutboundState } from './outbound-state';
 import { senderSchema, sendContent, type SendContent, type Sender } from './send-content';
 import { sendError, type SendError } from './send-error';
+import { emitOutbound } from './send-events';
 import { checkSendPolicy } from './send-policy';
 import { loadSendTarget } from './send-target';
 
@@ -21,6 +22,8 @@ export interface SendInput {
   /** The caller's key for this message: the same key again returns the first result and sends nothing. */
   idempotencyKey: string;
   sender: Sender;
+  /** The platform installation the reply was written on; absent for the admin API and automations. */
+  originInstallationId?: string;
   /** Validated here: any caller (platform, admin API, automation) may hand raw input. */
   content: unknown;
 }
@@ -86,13 +89,18 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
     await trx('conversation').where({ workspace_id: input.workspaceId, id: target.conversationId })
       .update({ last_message_at: trx.raw('greatest(last_message_at, now())') });
     await enqueueSend(trx, { workspaceId: input.workspaceId, requestId: request.id, numberId: target.numberId, contactId: target.contactId });
+    await emitOutbound(trx, {
+      workspaceId: input.workspaceId, conversationId: target.conversationId, messageId: message.id, originInstallationId: parsed.originInstallationId,
+      sender, type: content.type === 'media' ? content.kind : content.type, text: renderText(content), replyTo: content.type === 'reaction' ? null : content.replyTo ?? null,
+    });
     const outbound = await readOutbound(trx, input.workspaceId, request.id);
     if (!outbound) throw new Error('outbound request vanished');
     return { ok: true, duplicate: false, outbound };
   });
 }
 
-type Parsed = { ok: true; content: SendContent; sender: Sender } | { ok: false; error: SendError };
+type Parsed = { ok: true; content: SendContent; sender: Sender; originInstallationId: string | null } | { ok: false; error: SendError };
+const originInstallationId = z.uuid().optional();
 
 function parseInput(input: SendInput): Parsed {
   const problems: string[] = [];
@@ -101,10 +109,12 @@ function parseInput(input: SendInput): Parsed {
   const sender = senderSchema.safeParse(input.sender);
   if (!sender.success) problems.push(...sender.error.issues.map((i) => `${['sender', ...i.path].join('.')}: ${i.message}`));
   if (!idempotencyKey.safeParse(input.idempotencyKey).success) problems.push('idempotencyKey: must be 1 to 255 characters');
-  if (!content.success || !sender.success || problems.length) {
+  const origin = originInstallationId.safeParse(input.originInstallationId);
+  if (!origin.success) problems.push('originInstallationId: must be an installation id (uuid)');
+  if (!content.success || !sender.success || !origin.success || problems.length) {
     return { ok: false, error: sendError('INVALID_CONTENT', `The message cannot be sent as given: ${problems.join('; ')}`, 'Fix the fields named and send again') };
   }
-  return { ok: true, content: content.data, sender: sender.data };
+  return { ok: true, content: content.data, sender: sender.data, originInstallationId: origin.data ?? null };
 }
 
 /** Same conversation and content, whatever the key order of the caller's JSON (zod rebuilds it in schema order). */

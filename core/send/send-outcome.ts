@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { applyPendingStatuses } from '../engine/apply-status';
+import { senderSchema } from './send-content';
+import { emitSendFailed } from './send-events';
 
 /** Why a send failed for good, in the message's error columns (Meta's code when it gave one). */
 export interface SendFailure {
@@ -20,8 +22,10 @@ export async function markAccepted(db: Knex, workspaceId: string, requestId: str
 }
 
 /**
- * Fails the message for good. The message_failed_audit trigger writes `message.failed` with the
- * sender, the same row a late failed status webhook produces, so both reach whoever sent it.
+ * Fails the message for good, and tells every connected platform (`message.failed`, with the
+ * sender) in the same transaction. The message_failed_audit trigger audits it, as it audits a
+ * late failed status. Only the update that moves the message to `failed` emits: a message a late
+ * status webhook already failed (apply-status.ts emitted then) is not reported twice.
  */
 export async function markFailed(db: Knex, args: { workspaceId: string; requestId: string; messageId: string; conversationId: string; attempts: number; failure: SendFailure }): Promise<void> {
   const { failure } = args;
@@ -29,13 +33,20 @@ export async function markFailed(db: Knex, args: { workspaceId: string; requestI
     await trx('outbound_request').where({ workspace_id: args.workspaceId, id: args.requestId }).update({
       state: 'failed', attempts: args.attempts, last_error: JSON.stringify({ code: failure.code, message: failure.title, details: failure.details }), updated_at: trx.fn.now(),
     });
-    await trx('message').where({ workspace_id: args.workspaceId, id: args.messageId }).whereNot('status', 'failed').update({
+    const [failed]: { wamid: string | null; sent_by: unknown }[] = await trx('message').where({ workspace_id: args.workspaceId, id: args.messageId }).whereNot('status', 'failed').update({
       status: 'failed',
       status_at: trx.fn.now(),
       error_code: typeof failure.code === 'number' ? failure.code : null,
       error_title: typeof failure.code === 'number' ? failure.title : `${failure.code}: ${failure.title}`,
       error_details: failure.details,
-    });
+    }).returning(['wamid', 'sent_by']);
+    if (failed) {
+      const sender = senderSchema.safeParse(failed.sent_by);
+      await emitSendFailed(trx, {
+        workspaceId: args.workspaceId, conversationId: args.conversationId, messageId: args.messageId, wamid: failed.wamid,
+        sender: sender.success ? sender.data : null, error: failure,
+      });
+    }
     // 131047 is authoritative over our clock (§6.4): the window is closed, whatever we computed.
     if (failure.code === 131047) {
       await trx('conversation').where({ workspace_id: args.workspaceId, id: args.conversationId }).where('window_expires_at', '>', trx.fn.now())

@@ -98,9 +98,11 @@ export async function deliverInstallation(deps: SyncDeps, workspaceId: string, i
           break rounds;
         }
         if (wait > 0) await sleep(wait);
-        limiter.record(Date.now());
         run.requests++;
         const outcome = await deliverBatch(deps, target, workspaceId, installationId, batch, logger, options.requestTimeoutMs ?? 30_000);
+        // Counted when the answer arrives: the platform started its window somewhere before that,
+        // so ours never ends before its does, however slow the request was on the way.
+        limiter.record(Date.now());
         const summary = await recordOutcome(deps.db, batch, outcome, schedule, Date.now(), target.limits.windowMs);
         run.delivered += summary.delivered;
         run.skipped += summary.skipped;

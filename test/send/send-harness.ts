@@ -1,31 +1,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
-import { startWorker, type RunningWorker } from '../../core/jobs/start-worker';
-import { createLogger } from '../../core/observability/logger';
-import { Metrics } from '../../core/observability/metrics';
-import { SEND_TASK } from '../../core/send/enqueue-send';
-import { sendTask } from '../../core/send/send-task';
-import { ThroughputLimiter } from '../../core/send/throughput-limiter';
-import { GraphClient } from '../../core/whatsapp/graph-client';
-import { createApp } from '../../server/app';
-import { adminMessagesRoutes } from '../../server/routes/admin-messages';
 import { ADMIN_AUTH, textWebhook, waitFor, waitForInboxDrained } from '../admin/admin-helpers';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { fixtureJson, FIXTURE_WABA_ID } from '../support/fixtures';
-import { startTestRuntime, TEST_ADMIN_TOKEN, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
 
-/**
- * A runtime on the Meta fake, with the fake posting status webhooks back to it, plus the send
- * task and the admin messages router, which server/runtime.ts does not wire yet: started here
- * beside the runtime on the same database.
- */
+/** A runtime on the Meta fake, with the fake posting status webhooks back to it. */
 export interface SendHarness {
   rt: TestRuntime;
   fake: MetaFake;
   numberId: string;
-  /** supertest against the admin messages router. */
-  api(): ReturnType<typeof request>;
+  /** supertest against the runtime (admin API included). */
+  api(): ReturnType<TestRuntime['http']>;
   /** A conversation with a customer who wrote `hoursAgo` hours ago (window open below 24). */
   conversationWith(waId: string, hoursAgo?: number): Promise<string>;
   /** Waits until the outbound message has left the queue (accepted or failed). */
@@ -45,7 +31,8 @@ export interface MessageRow {
 
 export const SENDER = { platform: 'zendesk', id: 'agent-42', name: 'Ana Agent' };
 
-async function freePort(): Promise<number> {
+/** The fake needs the runtime's webhook URL before the runtime starts: pick its port first. */
+export async function freePort(): Promise<number> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -63,29 +50,13 @@ export async function startSendHarness(): Promise<SendHarness> {
   if (registered.status !== 201) throw new Error(`number not registered: ${registered.status} ${JSON.stringify(registered.body)}`);
   const numberId: string = registered.body.id;
 
-  const logger = createLogger({ level: 'silent' });
-  const graph = new GraphClient({ baseUrl: fake.baseUrl, version: 'v24.0', mediaOrigins: [fake.baseUrl] });
-  const worker: RunningWorker = await startWorker(
-    {
-      db: rt.db,
-      connectionString: rt.database.url,
-      taskLists: { ordered: {}, io: { [SEND_TASK]: sendTask({ db: rt.db, graph, secrets: rt.secrets, logger, limiter: new ThroughputLimiter() }) } },
-      logger,
-      metrics: new Metrics(),
-    },
-    { pollIntervalMs: 50, concurrency: 1, ioConcurrency: 4 },
-  );
-  const app = createApp({ logger, routers: [adminMessagesRoutes({ db: rt.db, adminToken: TEST_ADMIN_TOKEN, workspaceId: rt.workspace.id })] });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let wamidCounter = 0;
 
   return {
     rt,
     fake,
     numberId,
-    api: () => request(apiUrl),
+    api: () => rt.http(),
     async conversationWith(waId, hoursAgo = 1) {
       wamidCounter += 1;
       const timestamp = Math.floor(Date.now() / 1000) - Math.round(hoursAgo * 3600);
@@ -109,8 +80,6 @@ export async function startSendHarness(): Promise<SendHarness> {
       return row;
     },
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await worker.stop();
       await fake.stop();
       await rt.close();
     },

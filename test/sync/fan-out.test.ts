@@ -33,7 +33,7 @@ describe('one thread, every platform: two installations on one workspace', () =>
     expect(h.sent).toEqual([expect.objectContaining({ workspaceId: h.ws.workspaceId, originInstallationId: installA.id, idempotencyKey: expect.stringContaining('r-1') })]);
 
     await waitFor(() => a.records.length === 2 && b.records.length === 2, 'the reply on both platforms');
-    expect(b.records[1]).toMatchObject({ type: 'message.outbound', own: false, conversationId, data: { text: 'We are on it', author: { platform: 'test-platform', id: 'agent-7', name: 'Ana' } } });
+    expect(b.records[1]).toMatchObject({ type: 'message.outbound', own: false, conversationId, data: { text: 'We are on it', sender: { platform: 'test-platform', id: 'agent-7', name: 'Ana' } } });
     expect(a.records[1]).toMatchObject({ type: 'message.outbound', own: true, conversationId });
 
     // The platform retries its call: the same reply is not sent again.

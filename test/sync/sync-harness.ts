@@ -37,8 +37,9 @@ export interface SyncHarness {
 }
 
 /**
- * Stands in for core/send (written elsewhere): stores the reply as an outbound message and emits
- * it with its origin, as send will. Idempotent on the key, like send.
+ * Stands in for core/send (no Meta fake here, and these tests' messages are outside the 24-hour
+ * window): stores the reply as an outbound message and emits it with its origin and sender, as
+ * send does. Idempotent on the key, like send. The real path is in two-platforms-send.test.ts.
  */
 function fakeSend(db: Knex, sent: Parameters<SendFunction>[0][]): SendFunction {
   const byKey = new Map<string, ReplyOutcome>();
@@ -58,7 +59,7 @@ function fakeSend(db: Knex, sent: Parameters<SendFunction>[0][]): SendFunction {
       if (!row) throw new Error('message not stored');
       await emitConversationEvent(trx, {
         workspaceId: request.workspaceId, conversationId, messageId: row.id, type: 'message.outbound', origin: request.originInstallationId,
-        data: { wamid, type: 'text', text, author: { ...request.author } },
+        data: { wamid, type: 'text', text, sender: { ...request.author } },
       });
       return row.id;
     });

@@ -50,7 +50,8 @@ export const testConnector = defineConnector({
           author: { platform: 'test-platform', id: reply.data.agent.id, name: reply.data.agent.name },
           message: { type: 'text', text: reply.data.text },
         });
-        if (!outcome.ok) return { status: 422, body: { error: outcome.code, message: outcome.message } };
+        // Like a real platform shows an agent: what went wrong and what to do instead (the templates that fit).
+        if (!outcome.ok) return { status: 422, body: { error: outcome.code, message: outcome.message, ...(outcome.details ? { details: outcome.details } : {}) } };
         return { status: 201, body: { message_id: outcome.messageId } };
       },
     },

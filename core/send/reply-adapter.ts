@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+import type { OutgoingMessage, ReplyOutcome, ReplyRequest, SendFunction } from '../connectors/contract';
+import type { JsonObject } from '../sync/conversation-event';
+import type { SendError, TemplateSuggestion } from './send-error';
+import { send, type SendDeps } from './send-message';
+
+/**
+ * Core's `send` as connectors reach it (the contract's SendFunction): the server injects it, so
+ * connectors never import core/send. A reply goes through the same policy, queue and
+ * idempotency as any other send, with the installation it was written on as its origin.
+ */
+export function sendFromPlatform(deps: SendDeps): SendFunction {
+  return async (request) => {
+    const conversationId = await resolveConversation(deps.db, request.workspaceId, request.to);
+    if (!conversationId) {
+      return failure({
+        code: 'NOT_FOUND',
+        message: 'waId' in request.to
+          ? `No conversation with ${request.to.waId} on number ${request.to.phoneNumberId} in this workspace`
+          : 'No such conversation in this workspace',
+        hint: 'Reply to a conversation the customer started, or send a template to a known contact',
+      });
+    }
+    const result = await send(deps, {
+      workspaceId: request.workspaceId,
+      conversationId,
+      // Keys are the connector's; scoped to the installation so two platforms can never collide.
+      idempotencyKey: `installation:${request.originInstallationId}:${request.idempotencyKey}`,
+      sender: { platform: request.author.platform, id: request.author.id, name: request.author.name },
+      originInstallationId: request.originInstallationId,
+      content: contentOf(request.message),
+    });
+    if (!result.ok) return failure(result.error);
+    return { ok: true, messageId: result.outbound.messageId, wamid: result.outbound.wamid };
+  };
+}
+
+/**
+ * A platform that names the customer by phone (a CRM record) rather than by conversation: their
+ * live conversation on that number, else the most recent one.
+ */
+async function resolveConversation(db: Knex, workspaceId: string, to: ReplyRequest['to']): Promise<string | null> {
+  if ('conversationId' in to) return to.conversationId;
+  const row: { id: string } | undefined = await db('conversation as c')
+    .join('contact as k', function joinContact() { this.on('k.id', 'c.contact_id').andOn('k.workspace_id', 'c.workspace_id'); })
+    .join('whatsapp_number as n', function joinNumber() { this.on('n.id', 'c.whatsapp_number_id').andOn('n.workspace_id', 'c.workspace_id'); })
+    .where({ 'c.workspace_id': workspaceId, 'k.wa_id': to.waId, 'n.phone_number_id': to.phoneNumberId })
+    .orderByRaw(`c.status <> 'closed' desc, c.last_message_at desc nulls last`)
+    .first('c.id');
+  return row?.id ?? null;
+}
+
+/** The contract's small message vocabulary in send's content shape (send validates it). */
+function contentOf(message: OutgoingMessage): unknown {
+  if (message.type === 'text') {
+    return { type: 'text', body: message.text, ...(message.previewUrl === undefined ? {} : { preview_url: message.previewUrl }) };
+  }
+  const { parameters } = message;
+  const body = isPositional(parameters)
+    ? parameters.map((text) => ({ type: 'text', text }))
+    : Object.entries(parameters).map(([name, text]) => ({ type: 'text', text, parameter_name: name }));
+  return { type: 'template', name: message.name, language: message.language, ...(body.length ? { body } : {}) };
+}
+
+function isPositional(parameters: readonly string[] | Readonly<Record<string, string>>): parameters is readonly string[] {
+  return Array.isArray(parameters);
+}
+
+/** Core's error code, and what to do instead (for WINDOW_CLOSED, the templates that fit). */
+function failure(error: Pick<SendError, 'code' | 'message' | 'hint' | 'templates'>): ReplyOutcome {
+  const details: JsonObject = { hint: error.hint };
+  if (error.templates) details.templates = error.templates.map(templateJson);
+  return { ok: false, code: error.code, message: error.message, details };
+}
+
+function templateJson(t: TemplateSuggestion): JsonObject {
+  return {
+    name: t.name,
+    language: t.language,
+    category: t.category,
+    parameter_format: t.parameter_format,
+    parameters: { header: [...t.parameters.header], body: [...t.parameters.body], buttons: t.parameters.buttons.map((b) => ({ index: b.index, type: b.type })) },
+  };
+}
