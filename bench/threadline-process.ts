@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     // Unreachable on purpose: the bench's traffic never needs Meta (no media, read receipts off).
     whatsappApiBase: 'http://127.0.0.1:9',
     whatsappApiVersion: 'v24.0',
+    privateAttachmentHosts: ['127.0.0.1'],
     generated: [],
   };
   const runtime = await startRuntime(config, {

@@ -31,7 +31,11 @@ async function main(): Promise<void> {
   const fake = await startMetaFake({ appSecret: config.metaAppSecret, webhookTarget: webhookUrl });
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pgdata') });
   const databaseUrl = config.databaseUrl ?? embedded?.url ?? '';
-  const runtime = await startRuntime({ ...config, databaseUrl, whatsappApiBase: fake.baseUrl, publicUrl: `http://127.0.0.1:${config.port}` }, { logger });
+  // Local files may be sent from this machine in the sandbox; production fetches from public hosts only.
+  const runtime = await startRuntime({
+    ...config, databaseUrl, whatsappApiBase: fake.baseUrl, publicUrl: `http://127.0.0.1:${config.port}`,
+    privateAttachmentHosts: [...config.privateAttachmentHosts, '127.0.0.1', 'localhost'],
+  }, { logger });
 
   const register = await fetch(`${runtime.url}/api/v1/numbers`, {
     method: 'POST',

@@ -17,6 +17,8 @@ export interface Config {
   metaVerifyToken: string;
   whatsappApiBase: string;
   whatsappApiVersion: string;
+  /** Hosts a platform's file URL may point at although they are private (SSRF guard exceptions). */
+  privateAttachmentHosts: string[];
   /** Names of the values that were generated for development rather than configured. */
   generated: string[];
 }
@@ -41,6 +43,8 @@ const envSchema = z.object({
   META_APP_SECRET: z.string().min(8, 'must be the App Secret from the Meta App Dashboard').optional(),
   META_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
   WHATSAPP_API_BASE: z.url().default('https://graph.facebook.com'),
+  // Hosts that may serve files to send although they resolve to private addresses (e.g. an internal file store).
+  THREADLINE_PRIVATE_ATTACHMENT_HOSTS: z.string().transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)).optional(),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default('v24.0'),
 });
 
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metaVerifyToken: value('META_VERIFY_TOKEN'),
     whatsappApiBase: e.WHATSAPP_API_BASE.replace(/\/$/, ''),
     whatsappApiVersion: e.WHATSAPP_API_VERSION,
+    privateAttachmentHosts: e.THREADLINE_PRIVATE_ATTACHMENT_HOSTS ?? [],
     generated: missing,
   };
 }

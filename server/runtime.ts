@@ -112,7 +112,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
       ioTasks: {
         [MEDIA_DOWNLOAD_TASK]: mediaDownloadTask({ db, graph, secrets, blobs, logger }),
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
-        [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter() }),
+        [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter(), privateAttachmentHosts: config.privateAttachmentHosts }),
         [SYNC_TASK]: syncTask({ db, secrets, registry, logger }),
       },
     });

@@ -1,3 +1,5 @@
+import { publicUrlProblem } from './public-url-guard';
+
 /** A file a platform handed us (Zendesk attachment, HubSpot file …), read into memory for upload. */
 export interface Attachment {
   data: Buffer;
@@ -9,17 +11,31 @@ export type AttachmentResult =
   | { ok: true; attachment: Attachment }
   | { ok: false; retryable: boolean; tooLarge: boolean; message: string };
 
+const MAX_REDIRECTS = 3;
+
 /**
  * Downloads `url`, refusing more than `maxBytes` while reading, so an oversized file costs at
  * most that much memory. Network errors and 5xx/429 are worth a retry; other answers are not.
+ * Every hop, redirects included, must be a public host (see public-url-guard.ts).
  */
-export async function fetchAttachment(url: string, maxBytes: number, timeoutMs = 60_000): Promise<AttachmentResult> {
-  let res: Response;
-  try {
-    res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
-  } catch (err) {
-    return { ok: false, retryable: true, tooLarge: false, message: `Could not download the file: ${err instanceof Error ? err.message : String(err)}` };
+export async function fetchAttachment(url: string, maxBytes: number, options: { allowedHosts?: readonly string[]; timeoutMs?: number } = {}): Promise<AttachmentResult> {
+  let res: Response | undefined;
+  let current = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const problem = await publicUrlProblem(current, options.allowedHosts ?? []);
+    if (problem) return { ok: false, retryable: false, tooLarge: false, message: `Refused to download ${current}: ${problem}` };
+    try {
+      res = await fetch(current, { redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+    } catch (err) {
+      return { ok: false, retryable: true, tooLarge: false, message: `Could not download the file: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    if (!location) break;
+    await res.body?.cancel();
+    current = new URL(location, current).toString();
+    res = undefined;
   }
+  if (!res) return { ok: false, retryable: false, tooLarge: false, message: `Too many redirects downloading ${url}` };
   if (!res.ok) {
     await res.body?.cancel();
     return { ok: false, retryable: res.status >= 500 || res.status === 429, tooLarge: false, message: `Downloading the file answered HTTP ${res.status}` };

@@ -21,8 +21,8 @@ export interface SendTaskDeps {
   secrets: SecretBox;
   logger: Logger;
   limiter: ThroughputLimiter;
-  /** Replaceable in tests; downloads the platform's file for a media send. */
-  fetchAttachment?: (url: string, maxBytes: number) => Promise<AttachmentResult>;
+  /** Hosts a file may be fetched from although they resolve to private addresses (a self-hosted store). */
+  privateAttachmentHosts?: readonly string[];
 }
 
 const payloadSchema = z.object({ workspaceId: z.uuid(), requestId: z.uuid() });
@@ -58,7 +58,7 @@ class NotSendable extends Error {
  * twice: Meta has no idempotency key for sends.
  */
 export function sendTask(deps: SendTaskDeps): Task {
-  const download = deps.fetchAttachment ?? fetchAttachment;
+  const download = (url: string, maxBytes: number) => fetchAttachment(url, maxBytes, { allowedHosts: deps.privateAttachmentHosts });
   return async (payload) => {
     const { workspaceId, requestId } = payloadSchema.parse(payload);
     const request = await loadRequest(deps.db, workspaceId, requestId);
@@ -154,7 +154,7 @@ async function markLatestRead(deps: SendTaskDeps, workspaceId: string, conversat
 /** Download, check against Meta's limits, upload; the id is kept so a retry does not upload again. */
 async function uploadAttachment(
   deps: SendTaskDeps,
-  download: NonNullable<SendTaskDeps['fetchAttachment']>,
+  download: (url: string, maxBytes: number) => Promise<AttachmentResult>,
   workspaceId: string,
   requestId: string,
   access: NumberAccess,

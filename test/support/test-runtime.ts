@@ -26,6 +26,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     metaVerifyToken: TEST_VERIFY_TOKEN,
     whatsappApiBase: 'http://127.0.0.1:9',
     whatsappApiVersion: 'v24.0',
+    privateAttachmentHosts: ['127.0.0.1'],
     generated: [],
     ...overrides,
   };
