@@ -101,9 +101,10 @@ export class InboxWriter {
       DRAIN_JOB_KEY_PREFIX, drainTask, DRAIN_QUEUE_PREFIX, DRAIN_JOB_KEY_PREFIX, DRAIN_JOB_KEY_PREFIX];
     const result = await withDeadlockRetry(() => this.db.raw<{ rows: { keys: string[] | null }[] }>(
       // Rows go in sorted by key and jobs by shard, so concurrent flushes take locks in one order.
-      // A shard whose drain job is queued but not yet running needs no new job: locking that job row
+      // A shard whose drain job is queued, due and not yet running needs no new job: locking that job row
       // keeps the worker off it until this commit, so the job sees these events when it runs. Only
-      // shards whose job is missing or already running get add_jobs (which then makes a new one).
+      // shards whose job is missing, running, scheduled later or out of attempts get add_jobs (which
+      // makes a new one, or resets the waiting one to run now).
       // This reads graphile-worker's _private_jobs table, stable within the pinned 0.17.x.
       `with ins as (
          insert into inbox_event (workspace_id, phone_number_id, dedupe_key, kind, conversation_key, shard, event_at, payload, state, last_error)
@@ -116,7 +117,7 @@ export class InboxWriter {
        shards as (select distinct shard from ins where state = 'pending'),
        queued as (
          select j.key from graphile_worker._private_jobs j
-         where j.key in (select ? || shard from shards) and j.locked_at is null
+         where j.key in (select ? || shard from shards) and j.locked_at is null and j.is_available and j.run_at <= now()
          order by j.key
          for update
        ),
