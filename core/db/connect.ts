@@ -17,6 +17,8 @@ const quiet: DbLog = { warn: () => undefined, error: () => undefined };
 export function connectDb(url: string, options: { poolMax?: number; log?: DbLog } = {}): Db {
   const log = options.log ?? quiet;
   return knex({
+    // Errors carry the SQL, not its values: a failed batch must not copy customer messages into logs.
+    compileSqlOnError: false,
     log: { warn: (m: unknown) => log.warn(String(m)), error: (m: unknown) => log.error(String(m)), deprecate: (m: unknown) => log.warn(String(m)), debug: () => undefined },
     client: 'pg',
     connection: { connectionString: url, application_name: 'threadline' },

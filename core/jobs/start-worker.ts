@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import { makeWorkerUtils, run, type Runner, type TaskList, type WorkerEvents } from 'graphile-worker';
 import { Pool } from 'pg';
-import type { Db } from '../db/connect';
+import { connectDb, type Db } from '../db/connect';
 import { silentGraphileLogger } from '../db/migrate';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -48,7 +48,9 @@ export async function startWorker(
   pgPool.on('error', connectionLost);
   pgPool.on('connect', (client) => client.on('error', connectionLost));
   const utils = await makeWorkerUtils({ pgPool, logger: silentGraphileLogger });
-  const liveness = new WorkerLiveness(deps.db, utils, deps.logger, { heartbeatMs: options.heartbeatMs, staleMs: options.staleMs });
+  // The heartbeat has a connection of its own: a busy shared pool must never make a live process look dead.
+  const livenessDb = connectDb(deps.connectionString, { poolMax: 1 });
+  const liveness = new WorkerLiveness(livenessDb, utils, deps.logger, { heartbeatMs: options.heartbeatMs, staleMs: options.staleMs });
   // Listeners go on before run() so no worker:create is missed.
   const events: WorkerEvents = new EventEmitter();
   // Jobs are locked by the pool's id (local queue) or a worker's id: remember both.
@@ -79,6 +81,7 @@ export async function startWorker(
       await liveness.stop();
       await utils.release();
       await pgPool.end();
+      await livenessDb.destroy();
     },
   };
 }

@@ -44,7 +44,7 @@ export class WorkerLiveness {
       .insert({ id: this.processId, worker_ids: [...this.workerIds], heartbeat_at: this.db.fn.now() })
       .onConflict('id')
       .merge();
-    const staleSeconds = (this.options.staleMs ?? 30_000) / 1000;
+    const staleSeconds = (this.options.staleMs ?? 120_000) / 1000;
     const dead: { id: string; worker_ids: string[] }[] = await this.db('worker_process')
       .where('heartbeat_at', '<', this.db.raw(`now() - make_interval(secs => ?)`, [staleSeconds]))
       .select('id', 'worker_ids');

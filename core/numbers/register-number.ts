@@ -49,6 +49,9 @@ export async function registerNumber(
   const inOtherWorkspace = { ok: false as const, error: { code: 'NUMBER_IN_OTHER_WORKSPACE' as const, message: 'This phone number id is connected to another workspace; disconnect it there first' } };
   const owner: { workspace_id: string } | undefined = await deps.db('whatsapp_number').where({ phone_number_id: input.phoneNumberId }).first('workspace_id');
   if (owner && owner.workspace_id !== workspaceId) return inOtherWorkspace;
+  // WABA-level webhooks (template status, quality) are routed by WABA id: one WABA, one workspace.
+  const wabaOwner: { workspace_id: string } | undefined = await deps.db('whatsapp_number').where({ waba_id: input.wabaId }).whereNot({ workspace_id: workspaceId }).first('workspace_id');
+  if (wabaOwner) return { ok: false, error: { code: 'NUMBER_IN_OTHER_WORKSPACE', message: 'This WhatsApp Business Account is connected to another workspace; a WABA belongs to one workspace' } };
   let info;
   try {
     info = await deps.graph.getPhoneNumber(input.phoneNumberId, input.accessToken);

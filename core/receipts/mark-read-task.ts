@@ -31,8 +31,10 @@ export function markReadTask(deps: { db: Db; graph: GraphClient; secrets: Secret
     } catch (err) {
       if (!(err instanceof GraphApiError) || err.kind === 'retryable') throw err;
       if (err.kind === 'token') {
+        // Retrying with the token Meta just rejected cannot help; the admin is told through the number's state.
         await markNumberNeedsAttention(deps.db, workspaceId, access.id, `mark as read: ${err.message}`);
-        throw err;
+        deps.logger.warn({ err, messageId }, 'read receipt not sent: Meta rejected the number\'s token');
+        return;
       }
       deps.logger.info({ err, messageId }, 'read receipt refused by Meta; not retried');
     }

@@ -27,14 +27,24 @@ export async function publicUrlProblem(url: string, allowedHosts: readonly strin
   return internal ? `the host ${host} resolves to a private address (${internal}); files must come from a public host` : null;
 }
 
+/**
+ * Private, loopback, link-local, shared, multicast and reserved ranges, and every IPv6 form that
+ * embeds an IPv4 address (mapped, compatible, NAT64, 6to4): URLs have no business using those, and
+ * they are how a guard that only reads "::ffff:" gets bypassed.
+ */
+// Two lists: a BlockList also matches IPv4 addresses against IPv6 rules in their mapped form,
+// so the ::ffff:0:0/96 rule would otherwise catch every IPv4 address.
+const internalV4 = new net.BlockList();
+const internalV6 = new net.BlockList();
+for (const [network, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) internalV4.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [['::', 96], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+  internalV6.addSubnet(network, prefix, 'ipv6');
+}
+internalV6.addAddress('::1', 'ipv6');
+
 export function isInternalAddress(address: string): boolean {
-  if (net.isIPv4(address)) {
-    const [a = 0, b = 0] = address.split('.').map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31)
-      || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127) || a >= 224;
-  }
-  const v6 = address.toLowerCase();
-  if (v6.startsWith('::ffff:')) return isInternalAddress(v6.slice(7));
-  return v6 === '::' || v6 === '::1' || v6.startsWith('fc') || v6.startsWith('fd') || v6.startsWith('fe8') || v6.startsWith('fe9')
-    || v6.startsWith('fea') || v6.startsWith('feb') || v6.startsWith('ff');
+  if (net.isIPv4(address)) return internalV4.check(address, 'ipv4');
+  if (net.isIPv6(address)) return internalV6.check(address, 'ipv6');
+  return true;
 }

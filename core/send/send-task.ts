@@ -8,6 +8,7 @@ import type { GraphClient } from '../whatsapp/graph-client';
 import { GraphApiError } from '../whatsapp/graph-error';
 import { enqueueSend } from './enqueue-send';
 import { fetchAttachment, type AttachmentResult } from './fetch-attachment';
+import { loadSendTarget } from './send-target';
 import { graphMessageBody } from './graph-body';
 import { baseMimeType, checkMedia, MEDIA_LIMITS } from './media-limits';
 import { markAccepted, markFailed, recordRetry } from './send-outcome';
@@ -83,6 +84,16 @@ export function sendTask(deps: SendTaskDeps): Task {
 
     const content = sendContent.safeParse(request.content);
     if (!content.success) return fail('INVALID_CONTENT', 'The stored request is not valid content', content.error.message);
+    // Checked again at the moment of sending: a message can wait minutes behind retries, and a
+    // STOP or a rejected token in the meantime must stop it.
+    const target = await loadSendTarget(deps.db, workspaceId, request.conversation_id);
+    if (target?.consentStatus === 'opted_out') {
+      return fail('CONSENT_REVOKED', 'The contact opted out while the message was waiting to be sent', 'Do not message them on WhatsApp; they can opt in again by writing START');
+    }
+    if (target?.numberState === 'needs_attention') {
+      return fail('NUMBER_NEEDS_ATTENTION', `The WhatsApp number cannot send: ${target.numberStateReason ?? 'Meta rejected its access token'}`,
+        'Reconnect the number with a valid System User token (POST /api/v1/numbers), then send the message again');
+    }
     if (!request.wa_id) return fail('RECIPIENT_UNKNOWN', 'The contact has no WhatsApp phone number', 'Send again once the customer has written from their number');
     const access = await loadNumberAccess(deps.db, deps.secrets, workspaceId, request.whatsapp_number_id);
     if (!access) return fail('NUMBER_NOT_FOUND', 'The WhatsApp number was removed', 'Connect the number again and send the message again');

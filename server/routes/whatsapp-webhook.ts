@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { Router } from 'express';
 import { sendError } from '../http-errors';
 
@@ -9,7 +10,7 @@ export function whatsappWebhookVerification(deps: { verifyToken: string }): Rout
     const mode = req.query['hub.mode'];
     const token = req.query['hub.verify_token'];
     const challenge = req.query['hub.challenge'];
-    if (mode === 'subscribe' && token === deps.verifyToken && typeof challenge === 'string') {
+    if (mode === 'subscribe' && typeof token === 'string' && sameSecret(token, deps.verifyToken) && typeof challenge === 'string') {
       res.status(200).type('text/plain').send(challenge);
       return;
     }
@@ -17,4 +18,10 @@ export function whatsappWebhookVerification(deps: { verifyToken: string }): Rout
   });
 
   return router;
+}
+
+/** Constant-time comparison of secrets of any length (hashes make the lengths equal). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (v: string) => crypto.createHash('sha256').update(v).digest();
+  return crypto.timingSafeEqual(digest(given), digest(expected));
 }

@@ -164,6 +164,18 @@ describe('admin API: connecting WhatsApp numbers (against the Meta fake)', () =>
     }
   });
 
+  it("409 for a number in another workspace's WABA: WABA-level webhooks must route to one workspace", async () => {
+    const other = await createOtherWorkspace(rt.db, '100000000000077');
+    try {
+      const res = await register({ phone_number_id: SECOND_NUMBER, waba_id: '100000000000091', access_token: `fake-token-${SECOND_NUMBER}` });
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toMatch(/WhatsApp Business Account is connected to another workspace/);
+      expect(await numberRow(SECOND_NUMBER)).toBeUndefined();
+    } finally {
+      await rt.db('workspace').where({ id: other.workspaceId }).delete();
+    }
+  });
+
   it('409, not a takeover, when another workspace connects the number while Meta is being asked', async () => {
     let other: Awaited<ReturnType<typeof createOtherWorkspace>> | undefined;
     /** Lets the other workspace win the race at the worst moment: between the ownership check and the save. */

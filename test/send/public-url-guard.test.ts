@@ -7,6 +7,7 @@ describe('files to send are fetched from public hosts only (SSRF guard)', () => 
   it.each([
     ['10.1.2.3', true], ['172.16.0.1', true], ['172.31.255.255', true], ['192.168.1.1', true], ['127.0.0.1', true], ['169.254.169.254', true],
     ['100.64.0.1', true], ['0.0.0.0', true], ['224.0.0.1', true], ['::1', true], ['fd00::1', true], ['fe80::1', true], ['::ffff:10.0.0.1', true],
+    ['::ffff:7f00:1', true], ['::7f00:1', true], ['64:ff9b::7f00:1', true], ['::ffff:a9fe:a9fe', true], ['2002:7f00:1::', true], ['not-an-ip', true],
     ['8.8.8.8', false], ['172.32.0.1', false], ['2606:4700::1111', false],
   ])('%s internal: %s', (address, internal) => {
     expect(isInternalAddress(address)).toBe(internal);
@@ -17,6 +18,7 @@ describe('files to send are fetched from public hosts only (SSRF guard)', () => 
     expect(await publicUrlProblem('http://169.254.169.254/latest/meta-data', [])).toMatch(/private address \(169\.254\.169\.254\)/);
     expect(await publicUrlProblem('http://localhost:1/x', [])).toMatch(/private address/);
     expect(await publicUrlProblem('http://[::1]:1/x', [])).toMatch(/private address/);
+    expect(await publicUrlProblem('http://[::ffff:127.0.0.1]:1/x', [])).toMatch(/private address/);
     expect(await publicUrlProblem('https://8.8.8.8/file.png', [])).toBeNull();
     expect(await publicUrlProblem('http://127.0.0.1:1/x', ['127.0.0.1'])).toBeNull();
     expect(await publicUrlProblem('not a url', [])).toMatch(/not a valid URL/);

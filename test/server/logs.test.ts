@@ -51,7 +51,7 @@ describe('logs of the running server', () => {
     expect((await register(fixtureNumber.accessToken)).status).toBe(201);
 
     // An inbound message makes the worker send a read receipt with the stored token; Meta rejects
-    // it (190), so the job fails and is logged, and the number needs attention.
+    // it (190), so the refusal is logged with its error and the number needs attention.
     fake.state.failNext(1, 190);
     const body = fixtureText('inbound-text.json');
     const webhook = await fetch(`${base}/webhooks/whatsapp`, {
@@ -63,7 +63,7 @@ describe('logs of the running server', () => {
       const { items } = numbersPage.parse(await res.json());
       return items[0]?.state === 'needs_attention';
     }, 'the number to need attention after Meta rejected its token');
-    await server.waitForOutput(/job failed/);
+    await server.waitForOutput(/read receipt not sent/);
     expect(fake.state.requests.some((r) => r.token === fixtureNumber.accessToken && r.method === 'POST')).toBe(true);
 
     server.child.kill('SIGTERM');
@@ -73,7 +73,7 @@ describe('logs of the running server', () => {
     const pinoLines = lines.filter((l) => l.startsWith('{'));
     const messages = pinoLines.map((l) => String(JSON.parse(l).msg));
     // The error paths did log, with their error objects: the check below has something to check.
-    expect(messages).toEqual(expect.arrayContaining(['job failed; it will be retried', 'shutting down']));
+    expect(messages).toEqual(expect.arrayContaining(["read receipt not sent: Meta rejected the number's token", 'shutting down']));
     for (const line of pinoLines) {
       for (const secret of [adminToken, fixtureNumber.accessToken, rejectedToken, appSecret]) expect(line).not.toContain(secret);
     }
