@@ -60,7 +60,7 @@ class NotSendable extends Error {
  */
 export function sendTask(deps: SendTaskDeps): Task {
   const download = (url: string, maxBytes: number) => fetchAttachment(url, maxBytes, { allowedHosts: deps.privateAttachmentHosts });
-  return async (payload) => {
+  return async (payload, helpers) => {
     const { workspaceId, requestId } = payloadSchema.parse(payload);
     const request = await loadRequest(deps.db, workspaceId, requestId);
     if (!request || request.state !== 'queued') return; // sent, failed, or a stale duplicate job
@@ -95,7 +95,15 @@ export function sendTask(deps: SendTaskDeps): Task {
         'Reconnect the number with a valid System User token (POST /api/v1/numbers), then send the message again');
     }
     if (!request.wa_id) return fail('RECIPIENT_UNKNOWN', 'The contact has no WhatsApp phone number', 'Send again once the customer has written from their number');
-    const access = await loadNumberAccess(deps.db, deps.secrets, workspaceId, request.whatsapp_number_id);
+    const lastAttempt = helpers.job.attempts >= helpers.job.max_attempts;
+    let access;
+    try {
+      access = await loadNumberAccess(deps.db, deps.secrets, workspaceId, request.whatsapp_number_id);
+    } catch (err) {
+      // E.g. a token sealed with a key no longer configured: fail on the last try rather than block the queue.
+      if (lastAttempt) return fail('INTERNAL', 'The number\'s credentials could not be read', err instanceof Error ? err.message : String(err));
+      throw err;
+    }
     if (!access) return fail('NUMBER_NOT_FOUND', 'The WhatsApp number was removed', 'Connect the number again and send the message again');
 
     try {
@@ -108,7 +116,14 @@ export function sendTask(deps: SendTaskDeps): Task {
       await markAccepted(deps.db, workspaceId, requestId, request.message_id, sent.wamid, attempts);
     } catch (err) {
       if (err instanceof NotSendable) return fail(err.code, err.message, err.details);
-      if (!(err instanceof GraphApiError)) throw err; // our own trouble (database …): graphile-worker retries the job
+      if (!(err instanceof GraphApiError)) {
+        // Our own trouble (database …): graphile-worker retries the job. On its last attempt the
+        // request fails for good, so it cannot hold up the customer's later messages forever.
+        if (lastAttempt) {
+          return fail('INTERNAL', 'Threadline could not send the message', err instanceof Error ? err.message : String(err));
+        }
+        throw err;
+      }
       if (err.kind === 'token') {
         await markNumberNeedsAttention(deps.db, workspaceId, access.id, `sending: ${err.message}`);
         return fail(err.code ?? 190, 'The number\'s access token was rejected',
