@@ -31,12 +31,13 @@ export async function drainShard(db: Db, ctx: EngineContext, process: ProcessInb
   const batchSize = options.batchSize ?? 500;
   const total: DrainResult = { processed: 0, failed: 0, dead: 0 };
   for (let round = 0; round < (options.maxRounds ?? 20); round++) {
-    let result: DrainResult & { fetched: number };
+    let result: BatchResult;
     try {
       result = await db.transaction((trx) => runBatch(trx, ctx, process, shard, batchSize, false, options));
     } catch {
       result = await db.transaction((trx) => runBatch(trx, ctx, process, shard, batchSize, true, options));
     }
+    countCommitted(ctx, result.outcomes);
     total.processed += result.processed;
     total.failed += result.failed;
     total.dead += result.dead;
@@ -48,9 +49,23 @@ export async function drainShard(db: Db, ctx: EngineContext, process: ProcessInb
   return total;
 }
 
+interface BatchResult extends DrainResult {
+  fetched: number;
+  outcomes: { event: InboxEventRow; outcome: 'processed' | 'failed' | 'dead' }[];
+}
+
+/** Metrics once the batch committed: a fast-path batch that rolled back and was redone counts once. */
+function countCommitted(ctx: EngineContext, outcomes: BatchResult['outcomes']): void {
+  const now = Date.now();
+  for (const { event, outcome } of outcomes) {
+    ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome });
+    if (outcome === 'processed') ctx.metrics.eventLatency.observe((now - new Date(event.received_at).getTime()) / 1000);
+  }
+}
+
 async function runBatch(
   trx: Knex.Transaction, ctx: EngineContext, process: ProcessInboxEvent, shard: number, batchSize: number, isolate: boolean, options: DrainOptions,
-): Promise<DrainResult & { fetched: number }> {
+): Promise<BatchResult> {
   const events: InboxEventRow[] = await trx('inbox_event')
     .where({ shard, state: 'pending' })
     .where((q) => q.whereNull('not_before').orWhere('not_before', '<=', trx.fn.now()))
@@ -59,7 +74,7 @@ async function runBatch(
     .limit(batchSize)
     .forUpdate()
     .skipLocked();
-  const result = { processed: 0, failed: 0, dead: 0, fetched: events.length };
+  const result: BatchResult = { processed: 0, failed: 0, dead: 0, fetched: events.length, outcomes: [] };
   // The fast path writes the batch's conversation events in one statement; with savepoints each
   // event emits its own, so a rolled-back event takes its events with it.
   if (!isolate) bufferConversationEvents(trx);
@@ -70,29 +85,25 @@ async function runBatch(
     if (!isolate) {
       await process(ctx, trx, event);
       done.add(event.id);
-      ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome: 'processed' });
+      result.outcomes.push({ event, outcome: 'processed' });
       continue;
     }
     try {
       await trx.transaction((sp) => process(ctx, sp, event));
       done.add(event.id);
-      ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome: 'processed' });
+      result.outcomes.push({ event, outcome: 'processed' });
     } catch (error) {
       held.add(event.conversation_key);
       const dead = await recordFailure(trx, event, error, options);
       if (dead) result.dead++;
       else result.failed++;
-      ctx.metrics.eventsProcessed.inc({ kind: event.kind, outcome: dead ? 'dead' : 'failed' });
+      result.outcomes.push({ event, outcome: dead ? 'dead' : 'failed' });
       ctx.logger.error({ err: error, eventId: event.id, kind: event.kind, attempts: event.attempts + 1, dead }, 'inbox event failed');
     }
   }
   if (!isolate) await flushConversationEvents(trx);
   if (done.size) {
     await trx('inbox_event').whereIn('id', [...done]).update({ state: 'processed', processed_at: trx.fn.now(), not_before: null });
-    const now = Date.now();
-    for (const event of events) {
-      if (done.has(event.id)) ctx.metrics.eventLatency.observe((now - new Date(event.received_at).getTime()) / 1000);
-    }
   }
   result.processed = done.size;
   return result;
@@ -104,7 +115,8 @@ async function recordFailure(trx: Knex.Transaction, event: InboxEventRow, error:
   const delay = Math.min((options.retryBaseMs ?? 1_000) * 2 ** (attempts - 1), options.retryMaxMs ?? 3_600_000);
   await trx('inbox_event').where({ id: event.id }).update({
     attempts,
-    last_error: error instanceof Error ? error.message : String(error),
+    // Kept short: the admin API shows it, and an error must not carry a whole payload along.
+    last_error: (error instanceof Error ? error.message : String(error)).slice(0, 1_000),
     state: dead ? 'dead' : 'pending',
     not_before: dead ? null : new Date(Date.now() + delay),
   });
