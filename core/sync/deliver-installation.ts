@@ -54,7 +54,15 @@ export async function deliverInstallation(deps: SyncDeps, workspaceId: string, i
 
   const loaded = await bindInstallation(deps, workspaceId, installationId);
   if (!loaded.ok) {
-    // Uninstalled (its rows were cancelled) or misconfigured: nothing can go until an admin acts.
+    // Uninstalled: cancel again what an emit racing the uninstall committed after it, so nothing
+    // stale waits to be delivered if the account is installed again.
+    const uninstalled = loaded.code === 'NOT_ACTIVE'
+      && (await deps.db('installation').where({ id: installationId, workspace_id: workspaceId, state: 'uninstalled' }).first('id')) !== undefined;
+    if (uninstalled) {
+      await deps.db('sync_outbox').where({ workspace_id: workspaceId, installation_id: installationId, state: 'pending' }).update({ state: 'cancelled', not_before: null });
+      return run;
+    }
+    // Misconfigured: nothing can go until an admin acts.
     deps.logger.warn({ installationId, code: loaded.code }, loaded.message);
     await saveSyncState(deps.db, workspaceId, installationId, { ...(await loadSyncState(deps.db, workspaceId, installationId)), lastError: `${loaded.code}: ${loaded.message}` });
     return run;
