@@ -81,7 +81,12 @@ export interface DeliverContext {
   signal: AbortSignal;
 }
 
-/** Receives conversation events in batches. */
+/**
+ * Receives conversation events in batches, in order per conversation. Order is the connector's to
+ * keep inside a batch: once an event of a conversation is not delivered (retry or rejected), the
+ * later events of that conversation in the same batch must not be written either (return `retry`
+ * for them); core redelivers them after it, with the same external ids.
+ */
 export interface EventTarget<Config, Credentials> {
   limits(config: Config): DeliveryLimits;
   deliver(installation: Installation<Config, Credentials>, events: readonly SyncEvent[], ctx: DeliverContext): Promise<BatchOutcome>;
