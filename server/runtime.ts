@@ -25,6 +25,7 @@ import { adminMessagesRoutes } from './routes/admin-messages';
 import { adminTemplateRoutes } from './routes/admin-templates';
 import { adminSyncRoutes, connectorRequestRoutes } from './routes/admin-sync';
 import { connectors } from '../connectors/index';
+import { zendeskChannelbackRoutes } from '../connectors/zendesk/channelback-route';
 import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
 import { sendFromPlatform } from '../core/send/reply-adapter';
@@ -91,6 +92,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         adminMessagesRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminSyncRoutes({ db, secrets, registry, adminToken: config.adminToken, workspaceId: workspace.id }),
         connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
+        zendeskChannelbackRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
       ],
     });
     const webhookPost = whatsappWebhookPost({ appSecret: config.metaAppSecret, directory, writer, logger, metrics });

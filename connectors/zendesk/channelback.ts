@@ -1,0 +1,99 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import type { Installation, PlatformRequest, PlatformResponse, ReplyContext, ReplyRequest } from '../../core/connectors/contract';
+import { conversationIdOfThread } from './map-event-to-resource';
+import { verifyInstallationMetadata } from './metadata';
+import type { ZendeskConfig, ZendeskCredentials } from './zendesk-settings';
+
+/** The channelback form (reference §1.6); limits as documented, unknown fields ignored. */
+const channelbackForm = z.object({
+  message: z.string().max(65_535).default(''),
+  thread_id: z.string().max(511).optional(),
+  parent_id: z.string().max(511).optional(),
+  recipient_id: z.string().max(255).optional(),
+  metadata: z.string().max(5_000).optional(),
+  request_unique_identifier: z.string().min(1).max(255).optional(),
+  file_urls: z.array(z.string()).default([]),
+});
+
+/** Refusals the agent can act on: nothing was sent, and a retry would fail the same way. */
+const finalCodes = new Set([
+  'WINDOW_CLOSED', 'CONSENT_REVOKED', 'NO_OPT_IN', 'TEMPLATE_NOT_APPROVED', 'TEMPLATE_PARAMS_INVALID', 'MEDIA_UNSUPPORTED', 'MEDIA_TOO_LARGE',
+  'NUMBER_NEEDS_ATTENTION', 'RECIPIENT_UNKNOWN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'INVALID_CONTENT',
+]);
+
+/**
+ * Zendesk posts `application/x-www-form-urlencoded`, the attachment list as repeated `file_urls[]` keys
+ * (§1.6 parser gotcha): parsed here from the raw body, so it does not matter which route received it.
+ */
+export function parseChannelbackForm(rawBody: Buffer): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = {};
+  const files: string[] = [];
+  for (const [key, value] of new URLSearchParams(rawBody.toString('utf8'))) {
+    if (key === 'file_urls[]' || key === 'file_urls') files.push(value);
+    else form[key] = value;
+  }
+  form.file_urls = files;
+  return form;
+}
+
+/**
+ * An agent's public reply from a ticket (internal notes never reach a channelback): verified by the signed
+ * metadata, sent through core's `send` once per `request_unique_identifier`, answered as Zendesk expects:
+ * 200 `{ external_id }` once the message is queued, 4xx with the reason when it will never go, 503 when
+ * trying again may help (§1.6 working rule; Zendesk's retry semantics are [U]).
+ */
+export async function receiveChannelback(
+  installation: Installation<ZendeskConfig, ZendeskCredentials>, request: PlatformRequest, ctx: ReplyContext,
+): Promise<PlatformResponse> {
+  const parsed = channelbackForm.safeParse(parseChannelbackForm(request.rawBody));
+  if (!parsed.success) return answerError(400, 'INVALID_CHANNELBACK', `Threadline could not read this reply: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const form = parsed.data;
+  if (!verifyInstallationMetadata(form.metadata, installation.id, installation.credentials.metadataKey)) {
+    ctx.logger.warn({ installationId: installation.id }, 'channelback with metadata that does not verify');
+    return answerError(401, 'UNAUTHORIZED', 'This reply is not signed for this WhatsApp integration; reinstall the Threadline integration in Zendesk.');
+  }
+  if (form.message.trim() === '') {
+    const what = form.file_urls.length > 0 ? 'Attachments without text are not sent to WhatsApp yet' : 'The reply is empty';
+    return answerError(422, 'UNSUPPORTED', `${what}: nothing was sent.`);
+  }
+  const to = recipientOf(installation.config, form);
+  if (to === undefined) return answerError(422, 'NOT_FOUND', 'This ticket is not linked to a WhatsApp conversation: nothing was sent.');
+
+  const outcome = await ctx.send({
+    to,
+    idempotencyKey: `zendesk:channelback:${form.request_unique_identifier ?? bodyDigest(request.rawBody)}`,
+    author: { platform: 'zendesk', id: `${installation.config.subdomain}:${installation.config.instancePushId}`, name: `Zendesk agent (${installation.config.subdomain})` },
+    message: { type: 'text', text: form.message },
+  });
+  if (!outcome.ok) {
+    const hint = typeof outcome.details?.hint === 'string' ? ` ${outcome.details.hint}` : '';
+    const status = finalCodes.has(outcome.code) ? 422 : 503;
+    ctx.logger.info({ code: outcome.code, status }, 'channelback not sent');
+    return answerError(status, outcome.code, `Not sent to WhatsApp: ${outcome.message}.${hint}`, outcome.details);
+  }
+  // Keyed by our message id, which exists now (the wamid only once Meta accepts it): a later failure of
+  // this message can be reported against it with report_error.
+  return { status: 200, body: { external_id: `threadline:message:${outcome.messageId}`, allow_channelback: true } };
+}
+
+/** The conversation from the thread we pushed; else the customer by phone on this account's number. */
+function recipientOf(config: ZendeskConfig, form: z.infer<typeof channelbackForm>): ReplyRequest['to'] | undefined {
+  const conversationId = conversationIdOfThread(form.thread_id);
+  if (conversationId !== undefined) return { conversationId };
+  const waId = /^whatsapp:(\d{5,20})$/.exec(form.recipient_id ?? '')?.[1];
+  return waId !== undefined && config.phoneNumberId !== undefined ? { waId, phoneNumberId: config.phoneNumberId } : undefined;
+}
+
+/**
+ * Without `request_unique_identifier` (documented as always sent), the same body is taken as the same
+ * reply: a retry must never send twice, at the cost of an identical second reply to the same thread.
+ */
+function bodyDigest(rawBody: Buffer): string {
+  return `body-sha256:${crypto.createHash('sha256').update(rawBody).digest('hex')}`;
+}
+
+function answerError(status: number, code: string, message: string, details?: PlatformResponse['body']): PlatformResponse {
+  // `error` is the sentence an agent reads; code and details are for the sidebar app and logs.
+  return { status, body: { error: message, code, ...(details === undefined ? {} : { details }) } };
+}

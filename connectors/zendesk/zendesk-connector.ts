@@ -1,0 +1,21 @@
+import { defineConnector } from '../../core/connectors/define-connector';
+import { receiveChannelback } from './channelback';
+import { deliverToZendesk } from './deliver-to-zendesk';
+import { linkTypes } from './map-event-to-resource';
+import { zendeskConfigSchema, zendeskCredentialsSchema, zendeskLimits } from './zendesk-settings';
+
+/**
+ * Zendesk through the Channel framework (issue 4): WhatsApp conversations as tickets via the Push API,
+ * agents' replies back through channelback. Installed by the Zendesk admin UI flow, which stores the
+ * settings and credentials declared here.
+ */
+export const zendeskConnector = defineConnector({
+  id: 'zendesk',
+  displayName: 'Zendesk',
+  configSchema: zendeskConfigSchema,
+  credentialsSchema: zendeskCredentialsSchema,
+  capabilities: {
+    ticketing: { ticketExternalType: linkTypes.ticket, limits: zendeskLimits, deliver: deliverToZendesk },
+    replySource: { receive: receiveChannelback },
+  },
+});

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import type { DeliveryLimits } from '../../core/connectors/contract';
+import { maxResourcesPerPush } from './client';
+
+/**
+ * Requests per minute per plan (reference §4.7, a secondary source). The Push API counts against the
+ * account-wide limit, which agents' own API traffic shares, so we use 60% of it (the reference's choice).
+ */
+const planRequestsPerMinute = { team: 200, growth: 400, professional: 400, enterprise: 700, enterprise_plus: 2_500 } as const;
+const shareOfPlanLimit = 0.6;
+
+/** One Channel framework integration account (what the admin UI receives, reference §1.3), plus our options. */
+export const zendeskConfigSchema = z.object({
+  subdomain: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be a Zendesk subdomain'),
+  /** Identifies the integration account; every push names it (§1.4). */
+  instancePushId: z.string().min(1).max(255),
+  /** The integration account's name in Zendesk, shown nowhere by us; kept for the admin. */
+  integrationName: z.string().max(255).optional(),
+  /** The WhatsApp number this account serves: a channelback naming a customer by phone sends from it. */
+  phoneNumberId: z.string().regex(/^\d+$/).optional(),
+  plan: z.enum(['team', 'growth', 'professional', 'enterprise', 'enterprise_plus']).default('professional'),
+  /** Ticket fields applied when a conversation's ticket is created (Zendesk ignores them on later comments). */
+  tags: z.array(z.string().min(1).max(80)).max(20).default([]),
+  groupId: z.number().int().positive().optional(),
+  /**
+   * Where agents open a message's media in Threadline, `{messageId}` filled in. Zendesk downloads
+   * `file_urls` itself, and Meta's media URLs need our token (§1.4), so until Threadline serves signed
+   * media URLs the ticket gets a link line instead of an attachment.
+   */
+  mediaLinkTemplate: z.url({ protocol: /^https?$/ }).refine((v) => v.includes('{messageId}'), 'must contain {messageId}').optional(),
+});
+export type ZendeskConfig = z.infer<typeof zendeskConfigSchema>;
+
+/**
+ * Two credentials (reference §0.3): the push token the Channel framework hands the admin UI, and the
+ * global-OAuth REST token pair (expiring, rotating; refreshed by the install flow). `metadataKey` signs the
+ * instance metadata Zendesk sends back on channelback: metadata carries a signature, never a secret.
+ */
+export const zendeskCredentialsSchema = z.object({
+  pushToken: z.string().min(1),
+  metadataKey: z.string().min(32, 'must be at least 32 random characters'),
+  accessToken: z.string().min(1).optional(),
+  refreshToken: z.string().min(1).optional(),
+  accessTokenExpiresAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type ZendeskCredentials = z.infer<typeof zendeskCredentialsSchema>;
+
+export function zendeskLimits(config: ZendeskConfig): DeliveryLimits {
+  return { batchSize: maxResourcesPerPush, requests: Math.floor(planRequestsPerMinute[config.plan] * shareOfPlanLimit), windowMs: 60_000 };
+}
+
+/** ZENDESK_API_BASE, read when used: it replaces `https://{subdomain}.zendesk.com` (tests, proxies). */
+export function zendeskApiBase(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const base = env.ZENDESK_API_BASE;
+  return base === undefined || base === '' ? undefined : base;
+}
