@@ -1,7 +1,6 @@
 import { setConsent } from '../../core/engine/set-consent';
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
 import {
-  CUSTOMER, at, audits, conversationOf, createWorkspace, deliver, edit, fixture, insertId, textMessage, updateNumber, type TestWorkspace,
+  CUSTOMER, at, audits, conversationOf, deliver, edit, fixture, insertId, textMessage, updateNumber, useEngineWorkspace,
 } from './engine-harness';
 
 interface ConsentView {
@@ -12,23 +11,17 @@ interface ConsentView {
 }
 
 describe('consent: keywords, WhatsApp preferences and the admin command, each audited', () => {
-  let t: TestDatabase;
-  let ws: TestWorkspace;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    ws = await createWorkspace(t.db);
-  });
-  afterAll(() => t.drop());
+  const env = useEngineWorkspace();
 
   let seq = 0;
   const send = async (from: string, body: string, timestamp = 1_750_000_000 + ++seq): Promise<string> => {
     const id = `wamid.CONSENT_${++seq}`;
-    await deliver(t.db, ws.workspaceId, textMessage({ id, body, timestamp, from }));
-    return (await conversationOf(t.db, ws.workspaceId, id)).contact_id;
+    await deliver(env.db, env.ws.workspaceId, textMessage({ id, body, timestamp, from }));
+    return (await conversationOf(env.db, env.ws.workspaceId, id)).contact_id;
   };
   const consentOf = async (contactId: string): Promise<ConsentView | undefined> =>
-    t.db('consent').where({ workspace_id: ws.workspaceId, contact_id: contactId, whatsapp_number_id: ws.numberId }).first('status', 'marketing', 'source', 'changed_at');
-  const auditsOf = async (contactId: string) => (await audits(t.db, ws.workspaceId)).filter((a) => a.entity_id === contactId && a.action.startsWith('consent.'));
+    env.db('consent').where({ workspace_id: env.ws.workspaceId, contact_id: contactId, whatsapp_number_id: env.ws.numberId }).first('status', 'marketing', 'source', 'changed_at');
+  const auditsOf = async (contactId: string) => (await audits(env.db, env.ws.workspaceId)).filter((a) => a.entity_id === contactId && a.action.startsWith('consent.'));
 
   it('a customer writing first records no consent at all', async () => {
     const contact = await send('15550020001', 'Hi there');
@@ -40,7 +33,7 @@ describe('consent: keywords, WhatsApp preferences and the admin command, each au
     expect(await consentOf(contact)).toEqual({ status: 'opted_out', marketing: 'subscribed', source: 'keyword', changed_at: at(1_750_000_500) });
     expect(await auditsOf(contact)).toEqual([{
       actor: 'customer:15550020002', action: 'consent.opted_out', entity_type: 'contact', entity_id: contact,
-      data: { whatsappNumberId: ws.numberId, source: 'keyword', keyword: 'STOP', wamid: expect.stringMatching(/^wamid\.CONSENT_/) },
+      data: { whatsappNumberId: env.ws.numberId, source: 'keyword', keyword: 'STOP', wamid: expect.stringMatching(/^wamid\.CONSENT_/) },
     }]);
   });
 
@@ -71,7 +64,7 @@ describe('consent: keywords, WhatsApp preferences and the admin command, each au
   });
 
   it('the number\'s own keywords replace the defaults', async () => {
-    await updateNumber(t.db, ws, { consent_keywords: JSON.stringify({ stop: ['HALT'], start: ['GO ON'] }) });
+    await updateNumber(env.db, env.ws, { consent_keywords: JSON.stringify({ stop: ['HALT'], start: ['GO ON'] }) });
     try {
       const contact = await send('15550020004', 'STOP');
       expect(await consentOf(contact)).toBeUndefined();
@@ -80,20 +73,20 @@ describe('consent: keywords, WhatsApp preferences and the admin command, each au
       await send('15550020004', 'go on');
       expect(await consentOf(contact)).toMatchObject({ status: 'opted_in' });
     } finally {
-      await updateNumber(t.db, ws, { consent_keywords: null });
+      await updateNumber(env.db, env.ws, { consent_keywords: null });
     }
   });
 
   describe('user_preferences webhook (marketing messages)', () => {
     let contact: string;
     it('stop: marketing stopped, without pretending an opt-in', async () => {
-      await deliver(t.db, ws.workspaceId, fixture('user-preferences-stop.json'));
-      const row: { id: string } | undefined = await t.db('contact').where({ workspace_id: ws.workspaceId, wa_id: CUSTOMER }).first('id');
+      await deliver(env.db, env.ws.workspaceId, fixture('user-preferences-stop.json'));
+      const row: { id: string } | undefined = await env.db('contact').where({ workspace_id: env.ws.workspaceId, wa_id: CUSTOMER }).first('id');
       contact = row?.id ?? '';
       expect(await consentOf(contact)).toEqual({ status: 'unknown', marketing: 'stopped', source: 'user_preferences', changed_at: at(1750004100) });
       expect(await auditsOf(contact)).toEqual([{
         actor: `customer:${CUSTOMER}`, action: 'consent.marketing_stopped', entity_type: 'contact', entity_id: contact,
-        data: { whatsappNumberId: ws.numberId, source: 'user_preferences', detail: 'User requested to stop marketing messages' },
+        data: { whatsappNumberId: env.ws.numberId, source: 'user_preferences', detail: 'User requested to stop marketing messages' },
       }]);
     });
 
@@ -103,9 +96,9 @@ describe('consent: keywords, WhatsApp preferences and the admin command, each au
         p.timestamp = 1750004200;
         p.detail = 'User requested to resume marketing messages';
       });
-      await deliver(t.db, ws.workspaceId, resume);
+      await deliver(env.db, env.ws.workspaceId, resume);
       expect(await consentOf(contact)).toMatchObject({ marketing: 'subscribed', source: 'user_preferences', changed_at: at(1750004200) });
-      await deliver(t.db, ws.workspaceId, fixture('user-preferences-stop.json'), { redeliver: true });
+      await deliver(env.db, env.ws.workspaceId, fixture('user-preferences-stop.json'), { redeliver: true });
       expect(await consentOf(contact)).toMatchObject({ marketing: 'subscribed' });
       expect((await auditsOf(contact)).map((a) => a.action)).toEqual(['consent.marketing_stopped', 'consent.marketing_subscribed']);
     });
@@ -119,19 +112,19 @@ describe('consent: keywords, WhatsApp preferences and the admin command, each au
   describe('setConsent (admin API)', () => {
     it('records an explicit opt-in, audited as the admin', async () => {
       const contact = await send('15550020005', 'hello');
-      const row = await setConsent(t.db, ws.workspaceId, { contactId: contact, whatsappNumberId: ws.numberId, change: { field: 'status', value: 'opted_in' }, actor: 'admin-token', note: 'signed form' });
+      const row = await setConsent(env.db, env.ws.workspaceId, { contactId: contact, whatsappNumberId: env.ws.numberId, change: { field: 'status', value: 'opted_in' }, actor: 'admin-token', note: 'signed form' });
       expect(row).toMatchObject({ status: 'opted_in', source: 'admin', contact_id: contact });
       expect(await auditsOf(contact)).toEqual([expect.objectContaining({ actor: 'admin-token', action: 'consent.opted_in', data: expect.objectContaining({ source: 'admin', note: 'signed form' }) })]);
       // Unchanged: the current row, no second audit.
-      expect(await setConsent(t.db, ws.workspaceId, { contactId: contact, whatsappNumberId: ws.numberId, change: { field: 'status', value: 'opted_in' }, actor: 'admin-token' })).toMatchObject({ status: 'opted_in' });
+      expect(await setConsent(env.db, env.ws.workspaceId, { contactId: contact, whatsappNumberId: env.ws.numberId, change: { field: 'status', value: 'opted_in' }, actor: 'admin-token' })).toMatchObject({ status: 'opted_in' });
       expect(await auditsOf(contact)).toHaveLength(1);
     });
 
     it('null outside the workspace', async () => {
       const contact = await send('15550020006', 'hello');
-      const other = await insertId(t.db, 'workspace', { name: 'other', slug: 'other-consent' });
-      expect(await setConsent(t.db, other, { contactId: contact, whatsappNumberId: ws.numberId, change: { field: 'status', value: 'opted_in' }, actor: 'admin-token' })).toBeNull();
-      expect(await setConsent(t.db, ws.workspaceId, { contactId: 'nope', whatsappNumberId: ws.numberId, change: { field: 'status', value: 'opted_in' }, actor: 'admin-token' })).toBeNull();
+      const other = await insertId(env.db, 'workspace', { name: 'other', slug: 'other-consent' });
+      expect(await setConsent(env.db, other, { contactId: contact, whatsappNumberId: env.ws.numberId, change: { field: 'status', value: 'opted_in' }, actor: 'admin-token' })).toBeNull();
+      expect(await setConsent(env.db, env.ws.workspaceId, { contactId: 'nope', whatsappNumberId: env.ws.numberId, change: { field: 'status', value: 'opted_in' }, actor: 'admin-token' })).toBeNull();
       expect(await consentOf(contact)).toBeUndefined();
     });
   });

@@ -1,7 +1,6 @@
 import { ConversationAlreadyLiveError, assignConversation, closeConversation, reopenConversation } from '../../core/engine/conversation-commands';
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
 import {
-  audits, conversationOf, createWorkspace, deliver, insertId, textMessage, updateNumber, type ConversationRowView, type TestWorkspace,
+  audits, conversationOf, deliver, insertId, textMessage, updateNumber, type ConversationRowView, useEngineWorkspace,
 } from './engine-harness';
 
 const HOUR = 3600;
@@ -9,22 +8,16 @@ const DAY = 24 * HOUR;
 const T0 = 1_750_100_000;
 
 describe('conversations: one live thread per contact and number, the 24-hour window and the quiet period', () => {
-  let t: TestDatabase;
-  let ws: TestWorkspace;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    ws = await createWorkspace(t.db, { quiet_period_minutes: 60 });
-  });
-  afterAll(() => t.drop());
+  const env = useEngineWorkspace({ quiet_period_minutes: 60 });
 
   let seq = 0;
   const say = async (from: string, timestamp: number, body = 'hello'): Promise<ConversationRowView> => {
     const id = `wamid.CONV_${++seq}`;
-    await deliver(t.db, ws.workspaceId, textMessage({ id, body, timestamp, from }));
-    return conversationOf(t.db, ws.workspaceId, id);
+    await deliver(env.db, env.ws.workspaceId, textMessage({ id, body, timestamp, from }));
+    return conversationOf(env.db, env.ws.workspaceId, id);
   };
   const reload = async (id: string): Promise<ConversationRowView> => {
-    const row: ConversationRowView | undefined = await t.db('conversation').where({ workspace_id: ws.workspaceId, id }).first();
+    const row: ConversationRowView | undefined = await env.db('conversation').where({ workspace_id: env.ws.workspaceId, id }).first();
     if (!row) throw new Error('no conversation');
     return row;
   };
@@ -47,7 +40,7 @@ describe('conversations: one live thread per contact and number, the 24-hour win
     });
 
     it('a pending thread becomes open again when the customer writes', async () => {
-      await t.db('conversation').where({ id: first.id }).update({ status: 'pending' });
+      await env.db('conversation').where({ id: first.id }).update({ status: 'pending' });
       expect(await say(from, T0 + 50 * 60)).toMatchObject({ id: first.id, status: 'open' });
     });
 
@@ -65,17 +58,17 @@ describe('conversations: one live thread per contact and number, the 24-hour win
     });
 
     it('a closed thread reopens when the customer writes within the quiet period', async () => {
-      await closeConversation(t.db, ws.workspaceId, second.id, 'admin-token');
+      await closeConversation(env.db, env.ws.workspaceId, second.id, 'admin-token');
       const c = await say(from, T0 + 3 * HOUR + 10 * 60);
       expect(c).toMatchObject({ id: second.id, status: 'open', closed_at: null, last_message_at: date(T0 + 3 * HOUR + 10 * 60) });
     });
 
     it('a closed thread quiet for longer stays closed: a new one starts', async () => {
-      await closeConversation(t.db, ws.workspaceId, second.id, 'admin-token');
+      await closeConversation(env.db, env.ws.workspaceId, second.id, 'admin-token');
       const third = await say(from, T0 + 6 * HOUR);
       expect(third.id).not.toBe(second.id);
       expect(await reload(second.id)).toMatchObject({ status: 'closed' });
-      const live = await t.db('conversation').where({ workspace_id: ws.workspaceId, contact_id: third.contact_id }).whereNot('status', 'closed');
+      const live = await env.db('conversation').where({ workspace_id: env.ws.workspaceId, contact_id: third.contact_id }).whereNot('status', 'closed');
       expect(live.map((c: { id: string }) => c.id)).toEqual([third.id]);
     });
   });
@@ -88,13 +81,13 @@ describe('conversations: one live thread per contact and number, the 24-hour win
   });
 
   it('with the default quiet period (24 h) a thread continues through a day', async () => {
-    await updateNumber(t.db, ws, { quiet_period_minutes: 1440 });
+    await updateNumber(env.db, env.ws, { quiet_period_minutes: 1440 });
     const a = await say('15550010004', T0);
     const b = await say('15550010004', T0 + 20 * HOUR);
     expect(b.id).toBe(a.id);
     const c = await say('15550010004', T0 + 20 * HOUR + DAY + 1);
     expect(c.id).not.toBe(a.id);
-    await updateNumber(t.db, ws, { quiet_period_minutes: 60 });
+    await updateNumber(env.db, env.ws, { quiet_period_minutes: 60 });
   });
 
   describe('admin commands, audited and scoped to the workspace', () => {
@@ -102,56 +95,56 @@ describe('conversations: one live thread per contact and number, the 24-hour win
     let otherWorkspace: string;
     beforeAll(async () => {
       conversation = await say('15550010010', T0);
-      otherWorkspace = await insertId(t.db, 'workspace', { name: 'other', slug: 'other-commands' });
+      otherWorkspace = await insertId(env.db, 'workspace', { name: 'other', slug: 'other-commands' });
     });
 
     it('assign and unassign', async () => {
-      const assigned = await assignConversation(t.db, ws.workspaceId, conversation.id, { platform: 'zendesk', id: '42', name: 'Ana' }, 'zendesk:42');
+      const assigned = await assignConversation(env.db, env.ws.workspaceId, conversation.id, { platform: 'zendesk', id: '42', name: 'Ana' }, 'zendesk:42');
       expect(assigned).toMatchObject({ id: conversation.id, assignee_platform: 'zendesk', assignee_id: '42', assignee_name: 'Ana' });
-      const unassigned = await assignConversation(t.db, ws.workspaceId, conversation.id, null, 'admin-token');
+      const unassigned = await assignConversation(env.db, env.ws.workspaceId, conversation.id, null, 'admin-token');
       expect(unassigned).toMatchObject({ assignee_platform: null, assignee_id: null, assignee_name: null });
-      expect((await audits(t.db, ws.workspaceId)).filter((a) => a.entity_id === conversation.id)).toEqual([
+      expect((await audits(env.db, env.ws.workspaceId)).filter((a) => a.entity_id === conversation.id)).toEqual([
         { actor: 'zendesk:42', action: 'conversation.assigned', entity_type: 'conversation', entity_id: conversation.id, data: { assignee: { platform: 'zendesk', id: '42', name: 'Ana' } } },
         { actor: 'admin-token', action: 'conversation.unassigned', entity_type: 'conversation', entity_id: conversation.id, data: {} },
       ]);
     });
 
     it('close, then close again (no change, no second audit row)', async () => {
-      expect(await closeConversation(t.db, ws.workspaceId, conversation.id, 'admin-token')).toMatchObject({ status: 'closed', closed_at: expect.any(Date) });
-      expect(await closeConversation(t.db, ws.workspaceId, conversation.id, 'admin-token')).toMatchObject({ status: 'closed' });
-      expect(await audits(t.db, ws.workspaceId, 'conversation.closed')).toEqual(expect.arrayContaining([expect.objectContaining({ entity_id: conversation.id })]));
-      expect((await audits(t.db, ws.workspaceId, 'conversation.closed')).filter((a) => a.entity_id === conversation.id)).toHaveLength(1);
+      expect(await closeConversation(env.db, env.ws.workspaceId, conversation.id, 'admin-token')).toMatchObject({ status: 'closed', closed_at: expect.any(Date) });
+      expect(await closeConversation(env.db, env.ws.workspaceId, conversation.id, 'admin-token')).toMatchObject({ status: 'closed' });
+      expect(await audits(env.db, env.ws.workspaceId, 'conversation.closed')).toEqual(expect.arrayContaining([expect.objectContaining({ entity_id: conversation.id })]));
+      expect((await audits(env.db, env.ws.workspaceId, 'conversation.closed')).filter((a) => a.entity_id === conversation.id)).toHaveLength(1);
     });
 
     it('reopen', async () => {
-      expect(await reopenConversation(t.db, ws.workspaceId, conversation.id, 'admin-token')).toMatchObject({ status: 'open', closed_at: null });
-      expect((await audits(t.db, ws.workspaceId, 'conversation.reopened')).map((a) => a.entity_id)).toEqual([conversation.id]);
+      expect(await reopenConversation(env.db, env.ws.workspaceId, conversation.id, 'admin-token')).toMatchObject({ status: 'open', closed_at: null });
+      expect((await audits(env.db, env.ws.workspaceId, 'conversation.reopened')).map((a) => a.entity_id)).toEqual([conversation.id]);
     });
 
     it('reopening while the contact has another live thread is refused with a code', async () => {
-      await closeConversation(t.db, ws.workspaceId, conversation.id, 'admin-token');
+      await closeConversation(env.db, env.ws.workspaceId, conversation.id, 'admin-token');
       const newer = await say('15550010010', T0 + 2 * DAY);
-      await expect(reopenConversation(t.db, ws.workspaceId, conversation.id, 'admin-token')).rejects.toEqual(expect.objectContaining({ code: 'CONVERSATION_ALREADY_LIVE', liveConversationId: newer.id }));
-      await expect(reopenConversation(t.db, ws.workspaceId, conversation.id, 'admin-token')).rejects.toBeInstanceOf(ConversationAlreadyLiveError);
+      await expect(reopenConversation(env.db, env.ws.workspaceId, conversation.id, 'admin-token')).rejects.toEqual(expect.objectContaining({ code: 'CONVERSATION_ALREADY_LIVE', liveConversationId: newer.id }));
+      await expect(reopenConversation(env.db, env.ws.workspaceId, conversation.id, 'admin-token')).rejects.toBeInstanceOf(ConversationAlreadyLiveError);
     });
 
     it('null for a conversation of another workspace, an unknown id, or a malformed id, and nothing changes', async () => {
-      for (const [workspaceId, id] of [[otherWorkspace, conversation.id], [ws.workspaceId, '00000000-0000-4000-8000-000000000000'], [ws.workspaceId, 'not-a-uuid']] as const) {
-        expect(await assignConversation(t.db, workspaceId, id, { platform: 'hubspot', id: '7', name: 'Bo' }, 'x')).toBeNull();
-        expect(await closeConversation(t.db, workspaceId, id, 'x')).toBeNull();
-        expect(await reopenConversation(t.db, workspaceId, id, 'x')).toBeNull();
+      for (const [workspaceId, id] of [[otherWorkspace, conversation.id], [env.ws.workspaceId, '00000000-0000-4000-8000-000000000000'], [env.ws.workspaceId, 'not-a-uuid']] as const) {
+        expect(await assignConversation(env.db, workspaceId, id, { platform: 'hubspot', id: '7', name: 'Bo' }, 'x')).toBeNull();
+        expect(await closeConversation(env.db, workspaceId, id, 'x')).toBeNull();
+        expect(await reopenConversation(env.db, workspaceId, id, 'x')).toBeNull();
       }
       expect(await reload(conversation.id)).toMatchObject({ assignee_id: null, status: 'closed' });
-      expect(await audits(t.db, otherWorkspace)).toEqual([]);
+      expect(await audits(env.db, otherWorkspace)).toEqual([]);
     });
   });
   describe('late messages: threads are runs of messages no further apart than the quiet period, whatever the order', () => {
     const MIN = 60;
     const threadsOf = async (contactId: string) => {
-      const rows = await t.db.raw<{ rows: { status: string; opened_at: Date; last_message_at: Date; n: number }[] }>(
+      const rows = await env.db.raw<{ rows: { status: string; opened_at: Date; last_message_at: Date; n: number }[] }>(
         `select c.status, c.opened_at, c.last_message_at, (select count(*)::int from message m where m.conversation_id = c.id) as n
            from conversation c where c.workspace_id = ? and c.contact_id = ? order by c.opened_at`,
-        [ws.workspaceId, contactId],
+        [env.ws.workspaceId, contactId],
       );
       return rows.rows;
     };

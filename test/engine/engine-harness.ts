@@ -12,6 +12,7 @@ import { createLogger } from '../../core/observability/logger';
 import { Metrics } from '../../core/observability/metrics';
 import { webhookEnvelope, type WebhookEnvelope } from '../../core/whatsapp/webhook-payload';
 import { FIXTURE_PHONE_NUMBER_ID, fixtureText } from '../support/fixtures';
+import { createTestDatabase, type TestDatabase } from '../support/test-db';
 
 export const CUSTOMER = '15550001111';
 
@@ -212,4 +213,23 @@ export async function insertId(db: Db, table: string, row: Record<string, unknow
   const [inserted]: { id: string }[] = await db(table).insert(row).returning('id');
   if (!inserted) throw new Error(`${table} row not inserted`);
   return inserted.id;
+}
+
+/** A database and a workspace with the fixtures' number for one test file, created before its tests and dropped after. */
+export function useEngineWorkspace(number: Record<string, unknown> = {}): { readonly db: Db; readonly ws: TestWorkspace } {
+  let t: TestDatabase | undefined;
+  let ws: TestWorkspace | undefined;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    ws = await createWorkspace(t.db, number);
+  });
+  afterAll(() => t?.drop());
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useEngineWorkspace: used before its beforeAll ran');
+    return value;
+  };
+  return {
+    get db() { return ready(t).db; },
+    get ws() { return ready(ws); },
+  };
 }

@@ -1,20 +1,13 @@
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
 import {
-  CUSTOMER, at, conversationOf, createWorkspace, deliver, edit, fixture, jobs, messageByWamid, textMessage, type TestWorkspace,
+  CUSTOMER, at, conversationOf, deliver, edit, fixture, jobs, messageByWamid, textMessage, useEngineWorkspace,
 } from './engine-harness';
 
 describe('inbound messages: every fixture type stored with a typed body and a readable text', () => {
-  let t: TestDatabase;
-  let ws: TestWorkspace;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    ws = await createWorkspace(t.db);
-  });
-  afterAll(() => t.drop());
+  const env = useEngineWorkspace();
 
   const stored = async (fixtureName: string, wamid: string) => {
-    await deliver(t.db, ws.workspaceId, fixture(fixtureName));
-    return messageByWamid(t.db, ws.workspaceId, wamid);
+    await deliver(env.db, env.ws.workspaceId, fixture(fixtureName));
+    return messageByWamid(env.db, env.ws.workspaceId, wamid);
   };
 
   it.each([
@@ -45,7 +38,7 @@ describe('inbound messages: every fixture type stored with a typed body and a re
   });
 
   it('keeps a shared contact card whole', async () => {
-    const row = await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_CONTACTS_0001');
+    const row = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_CONTACTS_0001');
     expect(row.body).toEqual({
       type: 'contacts',
       contacts: [{
@@ -58,7 +51,7 @@ describe('inbound messages: every fixture type stored with a typed body and a re
   });
 
   it('stores the WhatsApp timestamp as sent_at', async () => {
-    const row = await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_TEXT_0001');
+    const row = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_TEXT_0001');
     expect(row.sent_at).toEqual(at(1750000000));
   });
 
@@ -73,17 +66,17 @@ describe('inbound messages: every fixture type stored with a typed body and a re
       const row = await stored(name, wamid);
       expect(row).toMatchObject({ type, text });
       expect(row.body).toMatchObject({ type, [type]: { id: media.meta_media_id, mime_type: media.mime_type } });
-      const mediaRow = await t.db('media').where({ workspace_id: ws.workspaceId, message_id: row.id }).first();
-      expect(mediaRow).toMatchObject({ ...media, state: 'pending', whatsapp_number_id: ws.numberId });
+      const mediaRow = await env.db('media').where({ workspace_id: env.ws.workspaceId, message_id: row.id }).first();
+      expect(mediaRow).toMatchObject({ ...media, state: 'pending', whatsapp_number_id: env.ws.numberId });
       expect(mediaRow.source_url).toMatch(/^https:\/\/lookaside\.fbsbx\.com\//);
       expect(mediaRow.sha256).toMatch(/=$/);
-      const queued = (await jobs(t.db, 'media.download')).filter((j) => j.payload.mediaId === mediaRow.id);
-      expect(queued).toEqual([{ task: 'media.download', payload: { workspaceId: ws.workspaceId, mediaId: mediaRow.id }, max_attempts: 8 }]);
+      const queued = (await jobs(env.db, 'media.download')).filter((j) => j.payload.mediaId === mediaRow.id);
+      expect(queued).toEqual([{ task: 'media.download', payload: { workspaceId: env.ws.workspaceId, mediaId: mediaRow.id }, max_attempts: 8 }]);
     });
 
     it('keeps the voice and animated flags in the body', async () => {
-      expect((await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_AUDIO_0001')).body).toMatchObject({ audio: { voice: true } });
-      expect((await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_STICKER_0001')).body).toMatchObject({ sticker: { animated: false } });
+      expect((await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_AUDIO_0001')).body).toMatchObject({ audio: { voice: true } });
+      expect((await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_STICKER_0001')).body).toMatchObject({ sticker: { animated: false } });
     });
   });
 
@@ -94,7 +87,7 @@ describe('inbound messages: every fixture type stored with a typed body and a re
     });
 
     it('a button tap on a template keeps the template wamid as context', async () => {
-      expect(await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_TPL_BUTTON_0001')).toMatchObject({ context_wamid: 'wamid.FAKE_OUT_TEMPLATE_0001' });
+      expect(await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_TPL_BUTTON_0001')).toMatchObject({ context_wamid: 'wamid.FAKE_OUT_TEMPLATE_0001' });
     });
 
     it('flags forwarded and frequently forwarded messages', async () => {
@@ -103,8 +96,8 @@ describe('inbound messages: every fixture type stored with a typed body and a re
         m.id = 'wamid.FAKE_IN_TEXT_OFTEN';
         m.context = { frequently_forwarded: true };
       });
-      await deliver(t.db, ws.workspaceId, often);
-      expect(await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_TEXT_OFTEN')).toMatchObject({ forwarded: false, frequently_forwarded: true });
+      await deliver(env.db, env.ws.workspaceId, often);
+      expect(await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_TEXT_OFTEN')).toMatchObject({ forwarded: false, frequently_forwarded: true });
     });
 
     it('keeps the product a customer asked about', async () => {
@@ -127,8 +120,8 @@ describe('inbound messages: every fixture type stored with a typed body and a re
         m.poll = { question: 'Lunch?' };
         delete m.text;
       });
-      await deliver(t.db, ws.workspaceId, odd);
-      const row = await messageByWamid(t.db, ws.workspaceId, 'wamid.ODD_TYPE');
+      await deliver(env.db, env.ws.workspaceId, odd);
+      const row = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.ODD_TYPE');
       expect(row).toMatchObject({ type: 'unsupported', text: '[unsupported message: poll]' });
       expect(row.body).toEqual({ type: 'unsupported', originalType: 'poll', raw: expect.objectContaining({ poll: { question: 'Lunch?' } }) });
     });
@@ -139,8 +132,8 @@ describe('inbound messages: every fixture type stored with a typed body and a re
         m.type = 'unknown';
         delete m.unsupported;
       });
-      await deliver(t.db, ws.workspaceId, odd);
-      expect(await messageByWamid(t.db, ws.workspaceId, 'wamid.ODD_UNKNOWN')).toMatchObject({ type: 'unsupported', text: '[unsupported message: unknown]' });
+      await deliver(env.db, env.ws.workspaceId, odd);
+      expect(await messageByWamid(env.db, env.ws.workspaceId, 'wamid.ODD_UNKNOWN')).toMatchObject({ type: 'unsupported', text: '[unsupported message: unknown]' });
     });
 
     it('a known type that does not parse (an image without its media id)', async () => {
@@ -148,10 +141,10 @@ describe('inbound messages: every fixture type stored with a typed body and a re
         m.id = 'wamid.ODD_IMAGE';
         m.image = { caption: 'no id' };
       });
-      await deliver(t.db, ws.workspaceId, odd);
-      const row = await messageByWamid(t.db, ws.workspaceId, 'wamid.ODD_IMAGE');
+      await deliver(env.db, env.ws.workspaceId, odd);
+      const row = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.ODD_IMAGE');
       expect(row.body).toMatchObject({ type: 'unsupported', originalType: 'image' });
-      expect(await t.db('media').where({ message_id: row.id }).first()).toBeUndefined();
+      expect(await env.db('media').where({ message_id: row.id }).first()).toBeUndefined();
     });
 
     it('a flow answer that is not JSON is kept as it came', async () => {
@@ -159,8 +152,8 @@ describe('inbound messages: every fixture type stored with a typed body and a re
         m.id = 'wamid.ODD_FLOW';
         m.interactive = { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent', response_json: 'not json' } };
       });
-      await deliver(t.db, ws.workspaceId, odd);
-      const row = await messageByWamid(t.db, ws.workspaceId, 'wamid.ODD_FLOW');
+      await deliver(env.db, env.ws.workspaceId, odd);
+      const row = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.ODD_FLOW');
       expect(row.body).toEqual({ type: 'interactive', interactive: { type: 'nfm_reply', nfm_reply: { name: 'flow', body: 'Sent', response_json: 'not json' } } });
       expect(row.text).toBe('[form] Sent');
     });
@@ -171,8 +164,8 @@ describe('inbound messages: every fixture type stored with a typed body and a re
         m.type = 'request_welcome';
         delete m.text;
       });
-      await deliver(t.db, ws.workspaceId, welcome);
-      const row = await messageByWamid(t.db, ws.workspaceId, 'wamid.WELCOME');
+      await deliver(env.db, env.ws.workspaceId, welcome);
+      const row = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.WELCOME');
       expect(row.body).toEqual({ type: 'request_welcome' });
       expect(row.text).toBe('[opened the chat]');
     });
@@ -180,35 +173,35 @@ describe('inbound messages: every fixture type stored with a typed body and a re
 
   describe('duplicates are no-ops', () => {
     it('a redelivered message changes nothing: no second row, thread untouched, no second download', async () => {
-      const before = await conversationOf(t.db, ws.workspaceId, 'wamid.FAKE_IN_IMAGE_0001');
-      const downloads = (await jobs(t.db, 'media.download')).length;
-      await deliver(t.db, ws.workspaceId, fixture('inbound-image.json'), { redeliver: true });
-      await deliver(t.db, ws.workspaceId, fixture('inbound-text.json'), { redeliver: true });
-      expect(await t.db('message').where({ workspace_id: ws.workspaceId, wamid: 'wamid.FAKE_IN_IMAGE_0001' }).count({ n: '*' })).toEqual([{ n: 1 }]);
-      expect(await t.db('message').where({ workspace_id: ws.workspaceId, wamid: 'wamid.FAKE_IN_TEXT_0001' }).count({ n: '*' })).toEqual([{ n: 1 }]);
-      expect(await conversationOf(t.db, ws.workspaceId, 'wamid.FAKE_IN_IMAGE_0001')).toEqual(before);
-      expect((await jobs(t.db, 'media.download')).length).toBe(downloads);
+      const before = await conversationOf(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_IMAGE_0001');
+      const downloads = (await jobs(env.db, 'media.download')).length;
+      await deliver(env.db, env.ws.workspaceId, fixture('inbound-image.json'), { redeliver: true });
+      await deliver(env.db, env.ws.workspaceId, fixture('inbound-text.json'), { redeliver: true });
+      expect(await env.db('message').where({ workspace_id: env.ws.workspaceId, wamid: 'wamid.FAKE_IN_IMAGE_0001' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+      expect(await env.db('message').where({ workspace_id: env.ws.workspaceId, wamid: 'wamid.FAKE_IN_TEXT_0001' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+      expect(await conversationOf(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_IMAGE_0001')).toEqual(before);
+      expect((await jobs(env.db, 'media.download')).length).toBe(downloads);
     });
 
     it('a redelivery long after the thread went quiet does not close it or start another', async () => {
       const late = textMessage({ id: 'wamid.DUP_LATER', body: 'again', timestamp: 1_750_000_000, from: '15550002020' });
-      await deliver(t.db, ws.workspaceId, late);
-      await deliver(t.db, ws.workspaceId, textMessage({ id: 'wamid.DUP_LATER_2', body: 'later', timestamp: 1_750_500_000, from: '15550002020' }));
-      const conversations = await t.db('conversation').where({ workspace_id: ws.workspaceId }).whereIn('id', t.db('message').select('conversation_id').whereIn('wamid', ['wamid.DUP_LATER', 'wamid.DUP_LATER_2']));
+      await deliver(env.db, env.ws.workspaceId, late);
+      await deliver(env.db, env.ws.workspaceId, textMessage({ id: 'wamid.DUP_LATER_2', body: 'later', timestamp: 1_750_500_000, from: '15550002020' }));
+      const conversations = await env.db('conversation').where({ workspace_id: env.ws.workspaceId }).whereIn('id', env.db('message').select('conversation_id').whereIn('wamid', ['wamid.DUP_LATER', 'wamid.DUP_LATER_2']));
       expect(conversations).toHaveLength(2);
-      await deliver(t.db, ws.workspaceId, late, { redeliver: true });
-      const after = await t.db('conversation').where({ workspace_id: ws.workspaceId }).whereIn('id', conversations.map((c) => c.id));
+      await deliver(env.db, env.ws.workspaceId, late, { redeliver: true });
+      const after = await env.db('conversation').where({ workspace_id: env.ws.workspaceId }).whereIn('id', conversations.map((c) => c.id));
       expect(after).toEqual(expect.arrayContaining(conversations));
     });
   });
 
   it('a batched webhook: every message of every change, and a status for a message not stored yet', async () => {
-    await deliver(t.db, ws.workspaceId, fixture('inbound-batched-multiple.json'));
-    const first = await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_TEXT_0101');
-    const second = await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_TEXT_0102');
+    await deliver(env.db, env.ws.workspaceId, fixture('inbound-batched-multiple.json'));
+    const first = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_TEXT_0101');
+    const second = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_TEXT_0102');
     expect([first.text, second.text]).toEqual(['first', 'second']);
     expect(first.conversation_id).toBe(second.conversation_id);
-    const status = await t.db('message_status').where({ workspace_id: ws.workspaceId, wamid: 'wamid.FAKE_OUTBOUND_0001', status: 'read' }).first();
+    const status = await env.db('message_status').where({ workspace_id: env.ws.workspaceId, wamid: 'wamid.FAKE_OUTBOUND_0001', status: 'read' }).first();
     expect(status).toMatchObject({ applied: false, recipient_id: CUSTOMER });
   });
 });

@@ -1,7 +1,6 @@
 import type { WebhookEnvelope } from '../../core/whatsapp/webhook-payload';
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
 import {
-  at, audits, conversationOf, createWorkspace, deliver, edit, fixture, insertOutbound, messageByWamid, textMessage, type TestWorkspace,
+  at, audits, conversationOf, deliver, edit, fixture, insertOutbound, messageByWamid, textMessage, useEngineWorkspace,
 } from './engine-harness';
 
 const HOUR = 3600;
@@ -47,13 +46,7 @@ interface ThreadView {
 }
 
 describe('number changes: the same outcome whatever order the notice and the messages arrive in', () => {
-  let t: TestDatabase;
-  let ws: TestWorkspace;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    ws = await createWorkspace(t.db);
-  });
-  afterAll(() => t.drop());
+  const env = useEngineWorkspace();
 
   let caseNo = 0;
   /** Fresh numbers and wamid prefix per case, so cases share the workspace without meeting. */
@@ -65,30 +58,30 @@ describe('number changes: the same outcome whatever order the notice and the mes
 
   /** What a user would see of one case: contacts, threads with their messages, consent, recorded changes. */
   async function stateOf(prefix: string, numbers: string[]) {
-    const withMessages = t.db('conversation as c').join('message as m', 'm.conversation_id', 'c.id')
-      .where('c.workspace_id', ws.workspaceId).where('m.wamid', 'like', `${prefix}%`).select('c.contact_id');
-    const contacts = await t.db('contact').where({ workspace_id: ws.workspaceId })
+    const withMessages = env.db('conversation as c').join('message as m', 'm.conversation_id', 'c.id')
+      .where('c.workspace_id', env.ws.workspaceId).where('m.wamid', 'like', `${prefix}%`).select('c.contact_id');
+    const contacts = await env.db('contact').where({ workspace_id: env.ws.workspaceId })
       .where((q) => q.whereIn('wa_id', numbers).orWhereIn('id', withMessages))
       .orderBy('wa_id').select('wa_id', 'user_id', 'profile_name', 'previous_wa_ids');
-    const threads = await t.db.raw<{ rows: ThreadView[] }>(
+    const threads = await env.db.raw<{ rows: ThreadView[] }>(
       `select k.wa_id, c.status, c.opened_at, c.last_message_at, c.last_inbound_at, c.window_expires_at,
               (select array_agg(m.wamid order by m.sent_at) from message m where m.conversation_id = c.id) as wamids
          from conversation c join contact k on k.id = c.contact_id
         where c.workspace_id = ? and c.id in (select conversation_id from message where workspace_id = ? and wamid like ?)
         order by k.wa_id, c.opened_at`,
-      [ws.workspaceId, ws.workspaceId, `${prefix}%`],
+      [env.ws.workspaceId, env.ws.workspaceId, `${prefix}%`],
     );
-    const consent = await t.db('consent as s').join('contact as k', 'k.id', 's.contact_id')
-      .where('s.workspace_id', ws.workspaceId).whereIn('k.wa_id', numbers).orderBy('k.wa_id').select('k.wa_id', 's.status', 's.marketing', 's.changed_at');
-    const changes = await t.db('contact_number_change as n').join('contact as k', 'k.id', 'n.contact_id')
-      .where('n.workspace_id', ws.workspaceId).whereIn('n.old_wa_id', numbers).orderBy('n.changed_at')
+    const consent = await env.db('consent as s').join('contact as k', 'k.id', 's.contact_id')
+      .where('s.workspace_id', env.ws.workspaceId).whereIn('k.wa_id', numbers).orderBy('k.wa_id').select('k.wa_id', 's.status', 's.marketing', 's.changed_at');
+    const changes = await env.db('contact_number_change as n').join('contact as k', 'k.id', 'n.contact_id')
+      .where('n.workspace_id', env.ws.workspaceId).whereIn('n.old_wa_id', numbers).orderBy('n.changed_at')
       .select('n.old_wa_id', 'n.new_wa_id', 'n.changed_at', 'k.wa_id as mover');
     return { contacts, threads: threads.rows, consent, changes };
   }
 
   async function run(steps: Record<string, WebhookEnvelope[]>, order: string[]) {
     for (const name of order) {
-      for (const envelope of steps[name] ?? []) await deliver(t.db, ws.workspaceId, envelope);
+      for (const envelope of steps[name] ?? []) await deliver(env.db, env.ws.workspaceId, envelope);
     }
   }
 
@@ -120,8 +113,8 @@ describe('number changes: the same outcome whatever order the notice and the mes
         consent: [{ wa_id: x, status: 'unknown', marketing: 'stopped', changed_at: at(B + 500) }],
         changes: [{ old_wa_id: x, new_wa_id: y, changed_at: at(B + 200), mover: y }],
       });
-      const moved = await conversationOf(t.db, ws.workspaceId, `${prefix}CHANGE`);
-      expect((await audits(t.db, ws.workspaceId, 'contact.number_changed')).filter((a) => a.data.wamid === `${prefix}CHANGE`)).toEqual([
+      const moved = await conversationOf(env.db, env.ws.workspaceId, `${prefix}CHANGE`);
+      expect((await audits(env.db, env.ws.workspaceId, 'contact.number_changed')).filter((a) => a.data.wamid === `${prefix}CHANGE`)).toEqual([
         { actor: `customer:${x}`, action: 'contact.number_changed', entity_type: 'contact', entity_id: moved.contact_id, data: { from: x, to: y, wamid: `${prefix}CHANGE` } },
       ]);
     });
@@ -180,31 +173,31 @@ describe('number changes: the same outcome whatever order the notice and the mes
     it('notice first: older messages from X go to the contact now at Y, later ones to a new contact at X', async () => {
       const { prefix, number } = newCase();
       const [x, y] = [number(1), number(2)];
-      await deliver(t.db, ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
-      const mover = await conversationOf(t.db, ws.workspaceId, `${prefix}CHANGE`);
-      await deliver(t.db, ws.workspaceId, text(`${prefix}OLD`, x, B));
-      expect((await conversationOf(t.db, ws.workspaceId, `${prefix}OLD`)).id).toBe(mover.id);
-      await deliver(t.db, ws.workspaceId, text(`${prefix}AT_T`, x, B + 200));
-      expect((await conversationOf(t.db, ws.workspaceId, `${prefix}AT_T`)).contact_id).toBe(mover.contact_id);
-      await deliver(t.db, ws.workspaceId, text(`${prefix}AFTER`, x, B + 201));
-      const after = await conversationOf(t.db, ws.workspaceId, `${prefix}AFTER`);
+      await deliver(env.db, env.ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
+      const mover = await conversationOf(env.db, env.ws.workspaceId, `${prefix}CHANGE`);
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}OLD`, x, B));
+      expect((await conversationOf(env.db, env.ws.workspaceId, `${prefix}OLD`)).id).toBe(mover.id);
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}AT_T`, x, B + 200));
+      expect((await conversationOf(env.db, env.ws.workspaceId, `${prefix}AT_T`)).contact_id).toBe(mover.contact_id);
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}AFTER`, x, B + 201));
+      const after = await conversationOf(env.db, env.ws.workspaceId, `${prefix}AFTER`);
       expect(after.contact_id).not.toBe(mover.contact_id);
-      expect(await t.db('contact').where({ workspace_id: ws.workspaceId, id: after.contact_id }).first('wa_id', 'wa_id_since')).toEqual({ wa_id: x, wa_id_since: at(B + 200) });
+      expect(await env.db('contact').where({ workspace_id: env.ws.workspaceId, id: after.contact_id }).first('wa_id', 'wa_id_since')).toEqual({ wa_id: x, wa_id_since: at(B + 200) });
     });
 
     it('notice last: what X sent after T splits off to a new contact at X, audited; the rest moves to Y', async () => {
       const { prefix, number } = newCase();
       const [x, y] = [number(1), number(2)];
-      await deliver(t.db, ws.workspaceId, text(`${prefix}OLD`, x, B));
-      await deliver(t.db, ws.workspaceId, text(`${prefix}AFTER`, x, B + 400));
-      const owner = await conversationOf(t.db, ws.workspaceId, `${prefix}OLD`);
-      await deliver(t.db, ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
-      const moved = await conversationOf(t.db, ws.workspaceId, `${prefix}OLD`);
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}OLD`, x, B));
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}AFTER`, x, B + 400));
+      const owner = await conversationOf(env.db, env.ws.workspaceId, `${prefix}OLD`);
+      await deliver(env.db, env.ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
+      const moved = await conversationOf(env.db, env.ws.workspaceId, `${prefix}OLD`);
       expect(moved).toMatchObject({ id: owner.id, contact_id: owner.contact_id, last_message_at: at(B + 200), last_inbound_at: at(B + 200) });
-      const split = await conversationOf(t.db, ws.workspaceId, `${prefix}AFTER`);
+      const split = await conversationOf(env.db, env.ws.workspaceId, `${prefix}AFTER`);
       expect(split).toMatchObject({ status: 'open', opened_at: at(B + 400), last_message_at: at(B + 400) });
       expect(split.contact_id).not.toBe(owner.contact_id);
-      expect(await audits(t.db, ws.workspaceId, 'contact.history_moved')).toEqual(expect.arrayContaining([
+      expect(await audits(env.db, env.ws.workspaceId, 'contact.history_moved')).toEqual(expect.arrayContaining([
         expect.objectContaining({ entity_id: split.contact_id, data: { fromId: owner.contact_id, after: at(B + 200).toISOString(), upTo: null } }),
       ]));
     });
@@ -212,71 +205,71 @@ describe('number changes: the same outcome whatever order the notice and the mes
     it('a contact at X with only later history stays there: it is the number\'s new holder', async () => {
       const { prefix, number } = newCase();
       const [x, y] = [number(1), number(2)];
-      await deliver(t.db, ws.workspaceId, text(`${prefix}AFTER`, x, B + 400));
-      const holder = await conversationOf(t.db, ws.workspaceId, `${prefix}AFTER`);
-      await deliver(t.db, ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
-      expect((await conversationOf(t.db, ws.workspaceId, `${prefix}AFTER`)).id).toBe(holder.id);
-      expect(await t.db('contact').where({ workspace_id: ws.workspaceId, id: holder.contact_id }).first('wa_id', 'wa_id_since', 'previous_wa_ids'))
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}AFTER`, x, B + 400));
+      const holder = await conversationOf(env.db, env.ws.workspaceId, `${prefix}AFTER`);
+      await deliver(env.db, env.ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
+      expect((await conversationOf(env.db, env.ws.workspaceId, `${prefix}AFTER`)).id).toBe(holder.id);
+      expect(await env.db('contact').where({ workspace_id: env.ws.workspaceId, id: holder.contact_id }).first('wa_id', 'wa_id_since', 'previous_wa_ids'))
         .toEqual({ wa_id: x, wa_id_since: at(B + 200), previous_wa_ids: [] });
-      expect(await t.db('contact').where({ workspace_id: ws.workspaceId, wa_id: y }).first('previous_wa_ids')).toEqual({ previous_wa_ids: [x] });
+      expect(await env.db('contact').where({ workspace_id: env.ws.workspaceId, wa_id: y }).first('previous_wa_ids')).toEqual({ previous_wa_ids: [x] });
     });
 
     it('a reaction sent from X before T is keyed by X whenever it arrives', async () => {
       const { prefix, number } = newCase();
       const [x, y] = [number(1), number(2)];
-      await deliver(t.db, ws.workspaceId, text(`${prefix}FIRST`, x, B));
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}FIRST`, x, B));
       const target = `${prefix}OUT`;
-      await insertOutbound(t.db, ws.workspaceId, target, (await conversationOf(t.db, ws.workspaceId, `${prefix}FIRST`)).id);
-      await deliver(t.db, ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
+      await insertOutbound(env.db, env.ws.workspaceId, target, (await conversationOf(env.db, env.ws.workspaceId, `${prefix}FIRST`)).id);
+      await deliver(env.db, env.ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
       const reaction = edit(fixture('inbound-reaction.json'), 'messages', (m) => {
         m.id = `${prefix}REACTION`;
         m.from = x;
         m.timestamp = String(B + 100);
         m.reaction = { message_id: target, emoji: '👍' };
       });
-      await deliver(t.db, ws.workspaceId, reaction);
-      expect((await messageByWamid(t.db, ws.workspaceId, target)).reactions).toEqual({ [x]: '👍' });
+      await deliver(env.db, env.ws.workspaceId, reaction);
+      expect((await messageByWamid(env.db, env.ws.workspaceId, target)).reactions).toEqual({ [x]: '👍' });
     });
 
     it('sent before T but arriving after the notice: a message with both ids and a preference go to the mover', async () => {
       const { prefix, number } = newCase();
       const [x, y] = [number(1), number(2)];
-      await deliver(t.db, ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
-      const mover = await conversationOf(t.db, ws.workspaceId, `${prefix}CHANGE`);
+      await deliver(env.db, env.ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
+      const mover = await conversationOf(env.db, env.ws.workspaceId, `${prefix}CHANGE`);
       const withUserId = edit(edit(text(`${prefix}BOTH_IDS`, x, B + 100), 'messages', (m) => {
         m.from_user_id = `user.${prefix}`;
       }), 'contacts', (c) => {
         c.user_id = `user.${prefix}`;
       });
-      await deliver(t.db, ws.workspaceId, withUserId);
-      expect((await conversationOf(t.db, ws.workspaceId, `${prefix}BOTH_IDS`)).contact_id).toBe(mover.contact_id);
-      await deliver(t.db, ws.workspaceId, marketingStop(x, B + 150));
-      expect(await t.db('consent').where({ workspace_id: ws.workspaceId, contact_id: mover.contact_id }).first('marketing')).toEqual({ marketing: 'stopped' });
-      expect(await t.db('contact').where({ workspace_id: ws.workspaceId, wa_id: x })).toEqual([]);
+      await deliver(env.db, env.ws.workspaceId, withUserId);
+      expect((await conversationOf(env.db, env.ws.workspaceId, `${prefix}BOTH_IDS`)).contact_id).toBe(mover.contact_id);
+      await deliver(env.db, env.ws.workspaceId, marketingStop(x, B + 150));
+      expect(await env.db('consent').where({ workspace_id: env.ws.workspaceId, contact_id: mover.contact_id }).first('marketing')).toEqual({ marketing: 'stopped' });
+      expect(await env.db('contact').where({ workspace_id: env.ws.workspaceId, wa_id: x })).toEqual([]);
     });
 
     it('if the contact who moved is deleted (its change record goes with it), X\'s holder takes the older messages', async () => {
       const { prefix, number } = newCase();
       const [x, y] = [number(1), number(2)];
-      await deliver(t.db, ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
-      await deliver(t.db, ws.workspaceId, text(`${prefix}AFTER`, x, B + 400));
-      const holder = await conversationOf(t.db, ws.workspaceId, `${prefix}AFTER`);
-      await t.db('contact').where({ workspace_id: ws.workspaceId, wa_id: y }).delete();
-      await deliver(t.db, ws.workspaceId, text(`${prefix}OLD`, x, B));
-      expect((await conversationOf(t.db, ws.workspaceId, `${prefix}OLD`)).contact_id).toBe(holder.contact_id);
+      await deliver(env.db, env.ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}AFTER`, x, B + 400));
+      const holder = await conversationOf(env.db, env.ws.workspaceId, `${prefix}AFTER`);
+      await env.db('contact').where({ workspace_id: env.ws.workspaceId, wa_id: y }).delete();
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}OLD`, x, B));
+      expect((await conversationOf(env.db, env.ws.workspaceId, `${prefix}OLD`)).contact_id).toBe(holder.contact_id);
     });
 
     it('a redelivered notice after a split changes nothing', async () => {
       const { prefix, number } = newCase();
       const [x, y] = [number(1), number(2)];
-      await deliver(t.db, ws.workspaceId, text(`${prefix}OLD`, x, B));
-      await deliver(t.db, ws.workspaceId, text(`${prefix}AFTER`, x, B + 400));
-      await deliver(t.db, ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}OLD`, x, B));
+      await deliver(env.db, env.ws.workspaceId, text(`${prefix}AFTER`, x, B + 400));
+      await deliver(env.db, env.ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200));
       const before = await stateOf(prefix, [x, y]);
-      const auditCount = (await audits(t.db, ws.workspaceId)).length;
-      await deliver(t.db, ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200), { redeliver: true });
+      const auditCount = (await audits(env.db, env.ws.workspaceId)).length;
+      await deliver(env.db, env.ws.workspaceId, numberChange(`${prefix}CHANGE`, x, y, B + 200), { redeliver: true });
       expect(await stateOf(prefix, [x, y])).toEqual(before);
-      expect(await audits(t.db, ws.workspaceId)).toHaveLength(auditCount);
+      expect(await audits(env.db, env.ws.workspaceId)).toHaveLength(auditCount);
     });
   });
 });

@@ -1,19 +1,12 @@
 import { assignConversation } from '../../core/engine/conversation-commands';
-import { createTestDatabase, type TestDatabase } from '../support/test-db';
 import {
-  conversationOf, createWorkspace, deliver, edit, fixture, jobs, messageByWamid, textMessage, updateNumber, type TestWorkspace,
+  conversationOf, deliver, edit, fixture, jobs, messageByWamid, textMessage, updateNumber, useEngineWorkspace,
 } from './engine-harness';
 
 describe('read receipts, by the number\'s policy', () => {
-  let t: TestDatabase;
-  let ws: TestWorkspace;
-  beforeAll(async () => {
-    t = await createTestDatabase();
-    ws = await createWorkspace(t.db);
-  });
-  afterAll(() => t.drop());
+  const env = useEngineWorkspace();
 
-  const markReads = async () => (await jobs(t.db, 'whatsapp.mark_read')).map((j) => j.payload.messageId);
+  const markReads = async () => (await jobs(env.db, 'whatsapp.mark_read')).map((j) => j.payload.messageId);
   const reactionFrom = (from: string, id: string, target: string) => edit(edit(fixture('inbound-reaction.json'), 'messages', (m) => {
     m.id = id;
     m.from = from;
@@ -24,41 +17,41 @@ describe('read receipts, by the number\'s policy', () => {
   });
 
   it('on_assign (the default): nothing on receipt; assigning marks the latest inbound message read', async () => {
-    await deliver(t.db, ws.workspaceId, textMessage({ id: 'wamid.RR_ASSIGN_1', body: 'one', timestamp: 1_750_000_000, from: '15550030001' }));
-    await deliver(t.db, ws.workspaceId, textMessage({ id: 'wamid.RR_ASSIGN_2', body: 'two', timestamp: 1_750_000_050, from: '15550030001' }));
-    await deliver(t.db, ws.workspaceId, reactionFrom('15550030001', 'wamid.RR_ASSIGN_REACTION', 'wamid.RR_ASSIGN_1'));
+    await deliver(env.db, env.ws.workspaceId, textMessage({ id: 'wamid.RR_ASSIGN_1', body: 'one', timestamp: 1_750_000_000, from: '15550030001' }));
+    await deliver(env.db, env.ws.workspaceId, textMessage({ id: 'wamid.RR_ASSIGN_2', body: 'two', timestamp: 1_750_000_050, from: '15550030001' }));
+    await deliver(env.db, env.ws.workspaceId, reactionFrom('15550030001', 'wamid.RR_ASSIGN_REACTION', 'wamid.RR_ASSIGN_1'));
     expect(await markReads()).toEqual([]);
-    const conversation = await conversationOf(t.db, ws.workspaceId, 'wamid.RR_ASSIGN_2');
-    await assignConversation(t.db, ws.workspaceId, conversation.id, null, 'admin-token');
+    const conversation = await conversationOf(env.db, env.ws.workspaceId, 'wamid.RR_ASSIGN_2');
+    await assignConversation(env.db, env.ws.workspaceId, conversation.id, null, 'admin-token');
     expect(await markReads()).toEqual([]);
-    await assignConversation(t.db, ws.workspaceId, conversation.id, { platform: 'zendesk', id: '42', name: 'Ana' }, 'zendesk:42');
-    const latest = await messageByWamid(t.db, ws.workspaceId, 'wamid.RR_ASSIGN_2');
-    expect(await jobs(t.db, 'whatsapp.mark_read')).toEqual([{ task: 'whatsapp.mark_read', payload: { workspaceId: ws.workspaceId, messageId: latest.id }, max_attempts: 5 }]);
+    await assignConversation(env.db, env.ws.workspaceId, conversation.id, { platform: 'zendesk', id: '42', name: 'Ana' }, 'zendesk:42');
+    const latest = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.RR_ASSIGN_2');
+    expect(await jobs(env.db, 'whatsapp.mark_read')).toEqual([{ task: 'whatsapp.mark_read', payload: { workspaceId: env.ws.workspaceId, messageId: latest.id }, max_attempts: 5 }]);
   });
 
   it('on_receipt: every stored inbound message, but not reactions or system notices; assigning adds nothing', async () => {
-    await updateNumber(t.db, ws, { read_receipts: 'on_receipt' });
+    await updateNumber(env.db, env.ws, { read_receipts: 'on_receipt' });
     const before = await markReads();
-    await deliver(t.db, ws.workspaceId, textMessage({ id: 'wamid.RR_RECEIPT_1', body: 'one', timestamp: 1_750_000_000, from: '15550030002' }));
-    await deliver(t.db, ws.workspaceId, fixture('inbound-image.json'));
-    await deliver(t.db, ws.workspaceId, reactionFrom('15550030002', 'wamid.RR_RECEIPT_REACTION', 'wamid.RR_RECEIPT_1'));
-    await deliver(t.db, ws.workspaceId, fixture('inbound-system-user-changed-number.json'));
-    const text = await messageByWamid(t.db, ws.workspaceId, 'wamid.RR_RECEIPT_1');
-    const image = await messageByWamid(t.db, ws.workspaceId, 'wamid.FAKE_IN_IMAGE_0001');
+    await deliver(env.db, env.ws.workspaceId, textMessage({ id: 'wamid.RR_RECEIPT_1', body: 'one', timestamp: 1_750_000_000, from: '15550030002' }));
+    await deliver(env.db, env.ws.workspaceId, fixture('inbound-image.json'));
+    await deliver(env.db, env.ws.workspaceId, reactionFrom('15550030002', 'wamid.RR_RECEIPT_REACTION', 'wamid.RR_RECEIPT_1'));
+    await deliver(env.db, env.ws.workspaceId, fixture('inbound-system-user-changed-number.json'));
+    const text = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.RR_RECEIPT_1');
+    const image = await messageByWamid(env.db, env.ws.workspaceId, 'wamid.FAKE_IN_IMAGE_0001');
     expect((await markReads()).slice(before.length)).toEqual([text.id, image.id]);
-    await assignConversation(t.db, ws.workspaceId, text.conversation_id, { platform: 'hubspot', id: '7', name: 'Bo' }, 'hubspot:7');
+    await assignConversation(env.db, env.ws.workspaceId, text.conversation_id, { platform: 'hubspot', id: '7', name: 'Bo' }, 'hubspot:7');
     expect((await markReads()).slice(before.length)).toEqual([text.id, image.id]);
     // A redelivery does not send a second receipt.
-    await deliver(t.db, ws.workspaceId, fixture('inbound-image.json'), { redeliver: true });
+    await deliver(env.db, env.ws.workspaceId, fixture('inbound-image.json'), { redeliver: true });
     expect((await markReads()).slice(before.length)).toEqual([text.id, image.id]);
   });
 
   it('never: no receipt on receipt nor on assignment', async () => {
-    await updateNumber(t.db, ws, { read_receipts: 'never' });
+    await updateNumber(env.db, env.ws, { read_receipts: 'never' });
     const before = await markReads();
-    await deliver(t.db, ws.workspaceId, textMessage({ id: 'wamid.RR_NEVER', body: 'hi', timestamp: 1_750_000_000, from: '15550030003' }));
-    const conversation = await conversationOf(t.db, ws.workspaceId, 'wamid.RR_NEVER');
-    await assignConversation(t.db, ws.workspaceId, conversation.id, { platform: 'salesforce', id: '005', name: 'Cy' }, 'salesforce:005');
+    await deliver(env.db, env.ws.workspaceId, textMessage({ id: 'wamid.RR_NEVER', body: 'hi', timestamp: 1_750_000_000, from: '15550030003' }));
+    const conversation = await conversationOf(env.db, env.ws.workspaceId, 'wamid.RR_NEVER');
+    await assignConversation(env.db, env.ws.workspaceId, conversation.id, { platform: 'salesforce', id: '005', name: 'Cy' }, 'salesforce:005');
     expect(await markReads()).toEqual(before);
   });
 });
