@@ -32,6 +32,7 @@ beforeEach(async () => {
     id: crypto.randomUUID(), workspaceId: crypto.randomUUID(), accountId: 'acme',
     config: zendeskConfigSchema.parse({ subdomain: 'acme', instancePushId: pushInstance.instancePushId }),
     credentials: { pushToken: pushInstance.token, metadataKey: 'k'.repeat(32) },
+    updateCredentials: () => Promise.reject(new Error('this test stores no credentials')),
   };
 });
 afterEach(() => fake.stop());

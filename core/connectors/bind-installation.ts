@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import type { Logger } from '../observability/logger';
 import type { BindResult } from './define-connector';
 import type { ConnectorRegistry } from './registry';
+import { updateInstallationCredentials } from './update-credentials';
 
 export type LoadResult = BindResult | { ok: false; code: 'NOT_FOUND' | 'NOT_ACTIVE' | 'UNKNOWN_CONNECTOR'; message: string };
 
@@ -18,5 +19,8 @@ export async function bindInstallation(
   const connector = deps.registry.get(row.connector);
   if (!connector) return { ok: false, code: 'UNKNOWN_CONNECTOR', message: `Installation ${installationId} uses connector ${row.connector}, which this build does not ship` };
   const credentials: unknown = row.credentials_sealed ? JSON.parse(deps.secrets.open(row.credentials_sealed)) : null;
-  return connector.bind({ id: row.id, workspaceId, connector: row.connector, accountId: row.account_id, settings: row.settings, credentials }, deps.logger);
+  return connector.bind({
+    id: row.id, workspaceId, connector: row.connector, accountId: row.account_id, settings: row.settings, credentials,
+    updateCredentials: (change) => updateInstallationCredentials(deps, workspaceId, row.id, change),
+  }, deps.logger);
 }

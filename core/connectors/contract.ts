@@ -14,7 +14,14 @@ export interface Installation<Config, Credentials> {
   workspaceId: string;
   accountId: string;
   config: Config;
+  /** As they were when the installation was loaded. */
   credentials: Credentials;
+  /**
+   * Changes the stored credentials one caller at a time (see `updateInstallationCredentials`):
+   * `change` gets what is stored now and returns what to save, or null to keep it. Resolves to the
+   * credentials stored afterwards. This is where a rotating refresh token is spent.
+   */
+  updateCredentials(change: (current: Credentials) => Promise<Credentials | null>): Promise<Credentials>;
 }
 
 /** One conversation event for one installation, as the sync engine hands it to `deliver`. */

@@ -3,6 +3,7 @@ import type {
   BatchOutcome, ConnectorDefinition, DeliverContext, DeliveryLimits, EventTarget, Installation, PlatformRequest, PlatformResponse, ReplyContext, ReplySource,
 } from './contract';
 import type { SyncEvent } from './contract';
+import type { CredentialChange } from './update-credentials';
 
 /** An installation row with its credentials opened but not yet parsed. */
 export interface InstallationRecord {
@@ -12,6 +13,8 @@ export interface InstallationRecord {
   accountId: string;
   settings: unknown;
   credentials: unknown;
+  /** Stores new credentials under the installation's lock (`updateInstallationCredentials`). */
+  updateCredentials(change: CredentialChange): Promise<unknown>;
 }
 
 /** A capability bound to one installation: what the sync engine and the server call. */
@@ -79,8 +82,13 @@ export function defineConnector<Config, Credentials>(definition: ConnectorDefini
     bind: (record) => {
       const parsed = check(record.settings, record.credentials);
       if (!parsed.ok) return parsed;
+      const parseCredentials = (value: unknown): Credentials => definition.credentialsSchema.parse(value);
       const installation: Installation<Config, Credentials> = {
         id: record.id, workspaceId: record.workspaceId, accountId: record.accountId, config: parsed.config, credentials: parsed.credentials,
+        updateCredentials: async (change) => parseCredentials(await record.updateCredentials(async (stored) => {
+          const next = await change(parseCredentials(stored));
+          return next === null ? null : parseCredentials(next);
+        })),
       };
       return {
         ok: true,

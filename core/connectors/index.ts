@@ -7,3 +7,4 @@ export type { BoundEventTarget, BoundInstallation, Connector, InstallationRecord
 export { defineConnector } from './define-connector';
 export { bindInstallation } from './bind-installation';
 export { ConnectorRegistry } from './registry';
+export { updateInstallationCredentials, InstallationNotActiveError, type CredentialChange } from './update-credentials';

@@ -43,7 +43,8 @@ export async function ingestMessage(trx: Knex.Transaction, workspaceId: string, 
   if (!stored) return;
   await emitConversationEvent(trx, {
     workspaceId, conversationId: null, type: 'message.inbound', messageId: stored.id,
-    data: { wamid: message.id, type: body.type, text: messageText(body), sentAt: at.toISOString(), from: message.from || null, contactId: contact.id },
+    data: { wamid: message.id, type: body.type, text: messageText(body), sentAt: at.toISOString(), from: message.from || null, contactId: contact.id,
+      ...profileOf(message, payload.contact) },
   });
   // Keyed by the number it came from, as the contact may have moved on since (or not yet).
   const reactor = message.from || (contact.wa_id ?? contact.user_id ?? contact.id);
@@ -86,4 +87,10 @@ async function afterInsert(
     }
   }
   await markReadOnReceipt(trx, number, messageId, body.type);
+}
+
+/** What the webhook said of the sender's profile, for platforms that name the customer (null when it said nothing). */
+function profileOf(message: WebhookMessage, block: WebhookContact | null): { profileName: string | null; username: string | null } {
+  const identity = identityOf({ waId: message.from, userId: message.from_user_id }, block);
+  return { profileName: identity.profileName, username: identity.username };
 }
