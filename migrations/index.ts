@@ -3,6 +3,8 @@ import * as coreModel from './20261121_001_core_model';
 import * as templates from './20261122_002_templates';
 import * as outbound from './20261122_003_outbound';
 import * as sync from './20261122_004_sync';
+import * as loginAttempts from './20261122_005_login_attempts';
+import * as installationNumber from './20261122_006_installation_number';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -10,6 +12,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_002_templates': templates,
   '20261122_003_outbound': outbound,
   '20261122_004_sync': sync,
+  '20261122_005_login_attempts': loginAttempts,
+  '20261122_006_installation_number': installationNumber,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -21,6 +21,10 @@ export interface Config {
   privateAttachmentHosts: string[];
   /** Names of the values that were generated for development rather than configured. */
   generated: string[];
+  /** The Zendesk app's global OAuth client; unset when ZENDESK_CLIENT_ID/SECRET are not configured. */
+  zendesk?: { clientId: string; clientSecret: string; apiBase: string | undefined };
+  /** The Zendesk app (sidebar): its id, to fetch the public key that verifies ZAF JWTs, or the key itself. */
+  zendeskApp?: { id?: string; publicKeyPem?: string };
 }
 
 const base64Key = z
@@ -46,6 +50,15 @@ const envSchema = z.object({
   // Hosts that may serve files to send although they resolve to private addresses (e.g. an internal file store).
   THREADLINE_PRIVATE_ATTACHMENT_HOSTS: z.string().transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)).optional(),
   WHATSAPP_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'must look like v24.0').default('v24.0'),
+  // Zendesk's global OAuth client ("Unique Identifier" and secret) and, for tests and proxies, the base
+  // URL replacing https://{subdomain}.zendesk.com.
+  ZENDESK_CLIENT_ID: z.string().min(1).max(128, 'must be the OAuth client\'s unique identifier (at most 128 characters)').optional(),
+  ZENDESK_CLIENT_SECRET: z.string().min(16, 'must be the OAuth client\'s secret from Zendesk').optional(),
+  ZENDESK_API_BASE: z.url({ message: 'must be an absolute URL such as http://127.0.0.1:4010/{subdomain}' }).optional(),
+  // The Zendesk app's id (its public key is fetched from the account) or the key itself (PEM; "\n" escapes allowed).
+  ZENDESK_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric id of the Threadline app in Zendesk').optional(),
+  ZENDESK_APP_PUBLIC_KEY: z.string().transform((v) => v.replace(/\\n/g, '\n'))
+    .pipe(z.string().startsWith('-----BEGIN PUBLIC KEY-----', 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)')).optional(),
 });
 
 /** Values that development may generate but production must be given. */
@@ -77,6 +90,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     for (const name of Object.keys(secretNames) as SecretName[]) if (!given[name]) problems.push(`${name}: required in production`);
     if (!given.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https URL Meta and the platforms call)');
   }
+  if (Boolean(given.ZENDESK_CLIENT_ID) !== Boolean(given.ZENDESK_CLIENT_SECRET)) {
+    problems.push('ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET: set both (the Zendesk global OAuth client) or neither');
+  }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(e.THREADLINE_DATA_DIR);
@@ -98,6 +114,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     whatsappApiVersion: e.WHATSAPP_API_VERSION,
     privateAttachmentHosts: e.THREADLINE_PRIVATE_ATTACHMENT_HOSTS ?? [],
     generated: missing,
+    ...(e.ZENDESK_CLIENT_ID && e.ZENDESK_CLIENT_SECRET
+      ? { zendesk: { clientId: e.ZENDESK_CLIENT_ID, clientSecret: e.ZENDESK_CLIENT_SECRET, apiBase: e.ZENDESK_API_BASE } }
+      : {}),
+    zendeskApp: {
+      ...(e.ZENDESK_APP_ID === undefined ? {} : { id: e.ZENDESK_APP_ID }),
+      ...(e.ZENDESK_APP_PUBLIC_KEY === undefined ? {} : { publicKeyPem: e.ZENDESK_APP_PUBLIC_KEY }),
+    },
   };
 }
 

@@ -14,6 +14,9 @@ import { ensureWorkspace, type Workspace } from '../core/workspace/ensure-worksp
 import { SecretBox } from '../core/crypto/secret-box';
 import { LocalFolderBlobStore } from '../core/media/blob-store';
 import { MEDIA_DOWNLOAD_TASK, mediaDownloadTask } from '../core/media/media-download-task';
+import { MediaUrlSigner } from '../core/media/signed-media-url';
+import { stageAttachment } from '../core/send/stage-attachment';
+import { mediaDownloadRoutes } from './routes/media-download';
 import { MARK_READ_TASK, markReadTask } from '../core/receipts/mark-read-task';
 import { GraphClient } from '../core/whatsapp/graph-client';
 import { SEND_TASK } from '../core/send/enqueue-send';
@@ -25,7 +28,7 @@ import { adminMessagesRoutes } from './routes/admin-messages';
 import { adminTemplateRoutes } from './routes/admin-templates';
 import { adminSyncRoutes, connectorRequestRoutes } from './routes/admin-sync';
 import { connectors } from '../connectors/index';
-import { zendeskChannelbackRoutes } from '../connectors/zendesk/channelback-route';
+import { zendeskConnectorRoutes } from './routes/zendesk-connector-routes';
 import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
 import { sendFromPlatform } from '../core/send/reply-adapter';
@@ -77,6 +80,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
   const secrets = new SecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const graph = new GraphClient({ baseUrl: config.whatsappApiBase, version: config.whatsappApiVersion });
   const blobs = new LocalFolderBlobStore(path.join(config.dataDir, 'media'));
+  const mediaUrls = new MediaUrlSigner(config.encryptionKey, config.publicUrl);
   const registry = new ConnectorRegistry(options.connectors ?? connectors);
 
   let server: http.Server | null = null;
@@ -92,7 +96,9 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         adminMessagesRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminSyncRoutes({ db, secrets, registry, adminToken: config.adminToken, workspaceId: workspace.id }),
         connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
-        zendeskChannelbackRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
+        ...zendeskConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id,
+          stageAttachment: (workspaceId, source) => stageAttachment({ blobs, privateAttachmentHosts: config.privateAttachmentHosts }, workspaceId, source) }),
+        mediaDownloadRoutes({ db, graph, secrets, blobs, signer: mediaUrls, logger }),
       ],
     });
     const webhookPost = whatsappWebhookPost({ appSecret: config.metaAppSecret, directory, writer, logger, metrics });
@@ -114,8 +120,8 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
       ioTasks: {
         [MEDIA_DOWNLOAD_TASK]: mediaDownloadTask({ db, graph, secrets, blobs, logger }),
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
-        [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter(), privateAttachmentHosts: config.privateAttachmentHosts }),
-        [SYNC_TASK]: syncTask({ db, secrets, registry, logger }),
+        [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter(), privateAttachmentHosts: config.privateAttachmentHosts, blobs }),
+        [SYNC_TASK]: syncTask({ db, secrets, registry, logger, mediaUrls }),
       },
     });
     worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import type { Installation, PlatformRequest, PlatformResponse, ReplyContext, ReplyRequest } from '../../core/connectors/contract';
+import type { Installation, OutgoingMessage, PlatformRequest, PlatformResponse, ReplyContext, ReplyRequest } from '../../core/connectors/contract';
+import { stageChannelbackFiles } from './attachments';
 import { conversationIdOfThread } from './map-event-to-resource';
 import { verifyInstallationMetadata } from './metadata';
 import type { ZendeskConfig, ZendeskCredentials } from './zendesk-settings';
@@ -14,12 +15,15 @@ const channelbackForm = z.object({
   metadata: z.string().max(5_000).optional(),
   request_unique_identifier: z.string().min(1).max(255).optional(),
   file_urls: z.array(z.string()).default([]),
+  /** Not in Zendesk's channelback payload (public replies only); refused if it ever says otherwise. */
+  public: z.string().optional(),
+  internal_note: z.string().optional(),
 });
 
 /** Refusals the agent can act on: nothing was sent, and a retry would fail the same way. */
 const finalCodes = new Set([
   'WINDOW_CLOSED', 'CONSENT_REVOKED', 'NO_OPT_IN', 'TEMPLATE_NOT_APPROVED', 'TEMPLATE_PARAMS_INVALID', 'MEDIA_UNSUPPORTED', 'MEDIA_TOO_LARGE',
-  'NUMBER_NEEDS_ATTENTION', 'RECIPIENT_UNKNOWN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'INVALID_CONTENT',
+  'NUMBER_NEEDS_ATTENTION', 'RECIPIENT_UNKNOWN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'INVALID_CONTENT', 'MEDIA_DOWNLOAD_FAILED',
 ]);
 
 /**
@@ -38,10 +42,15 @@ export function parseChannelbackForm(rawBody: Buffer): Record<string, string | s
 }
 
 /**
- * An agent's public reply from a ticket (internal notes never reach a channelback): verified by the signed
- * metadata, sent through core's `send` once per `request_unique_identifier`, answered as Zendesk expects:
- * 200 `{ external_id }` once the message is queued, 4xx with the reason when it will never go, 503 when
- * trying again may help (§1.6 working rule; Zendesk's retry semantics are [U]).
+ * An agent's public reply from a ticket: verified by the signed metadata, sent through core's `send` once
+ * per `request_unique_identifier`, answered as Zendesk expects: 200 `{ external_id }` once the message is
+ * queued, 4xx with the reason when it will never go, 503 when trying again may help (§1.6 working rule;
+ * Zendesk's retry semantics are [U]).
+ *
+ * Text and files: the text first, then each file as its own message, as the agent sees them in the
+ * ticket (text above its attachments). A caption would cut the text at 1,024 characters and is not shown
+ * on audio or stickers. Each part is idempotent on the request id and its index, so a retried
+ * channelback sends the parts still missing and nothing twice.
  */
 export async function receiveChannelback(
   installation: Installation<ZendeskConfig, ZendeskCredentials>, request: PlatformRequest, ctx: ReplyContext,
@@ -53,36 +62,50 @@ export async function receiveChannelback(
     ctx.logger.warn({ installationId: installation.id }, 'channelback with metadata that does not verify');
     return answerError(401, 'UNAUTHORIZED', 'This reply is not signed for this WhatsApp integration; reinstall the Threadline integration in Zendesk.');
   }
-  if (form.message.trim() === '') {
-    const what = form.file_urls.length > 0 ? 'Attachments without text are not sent to WhatsApp yet' : 'The reply is empty';
-    return answerError(422, 'UNSUPPORTED', `${what}: nothing was sent.`);
-  }
+  // Zendesk channels back public replies only; anything marked otherwise stays in Zendesk.
+  if (form.public === 'false' || form.internal_note === 'true') return answerError(422, 'INTERNAL_NOTE', 'Internal notes are never sent to WhatsApp: nothing was sent.');
+  if (form.message.trim() === '' && form.file_urls.length === 0) return answerError(422, 'UNSUPPORTED', 'The reply is empty: nothing was sent.');
   const to = recipientOf(installation.config, form);
   if (to === undefined) return answerError(422, 'NOT_FOUND', 'This ticket is not linked to a WhatsApp conversation: nothing was sent.');
+  if (to === 'no-number') return answerError(422, 'NO_NUMBER', 'This Zendesk integration account has no WhatsApp number: choose one in the Threadline integration settings. Nothing was sent.');
 
-  const outcome = await ctx.send({
-    to,
-    idempotencyKey: `zendesk:channelback:${form.request_unique_identifier ?? bodyDigest(request.rawBody)}`,
-    author: { platform: 'zendesk', id: `${installation.config.subdomain}:${installation.config.instancePushId}`, name: `Zendesk agent (${installation.config.subdomain})` },
-    message: { type: 'text', text: form.message },
-  });
-  if (!outcome.ok) {
-    const hint = typeof outcome.details?.hint === 'string' ? ` ${outcome.details.hint}` : '';
-    const status = finalCodes.has(outcome.code) ? 422 : 503;
-    ctx.logger.info({ code: outcome.code, status }, 'channelback not sent');
-    return answerError(status, outcome.code, `Not sent to WhatsApp: ${outcome.message}.${hint}`, outcome.details);
+  const staged = await stageChannelbackFiles(installation, form.file_urls, ctx);
+  if (!staged.ok) return answerError(staged.status, staged.code, staged.message);
+  const parts: OutgoingMessage[] = [
+    ...(form.message.trim() === '' ? [] : [{ type: 'text' as const, text: form.message }]),
+    ...staged.files.map((attachment) => ({ type: 'media' as const, attachment })),
+  ];
+  const key = `zendesk:channelback:${form.request_unique_identifier ?? bodyDigest(request.rawBody)}`;
+  const author = { platform: 'zendesk', id: `${installation.config.subdomain}:${installation.config.instancePushId}`, name: `Zendesk agent (${installation.config.subdomain})` };
+  let first: string | undefined;
+  for (const [index, message] of parts.entries()) {
+    const outcome = await ctx.send({ to, idempotencyKey: `${key}:${index}`, author, message });
+    if (!outcome.ok) {
+      const hint = typeof outcome.details?.hint === 'string' ? ` ${outcome.details.hint}` : '';
+      const status = finalCodes.has(outcome.code) ? 422 : 503;
+      ctx.logger.info({ code: outcome.code, status, part: index }, 'channelback not sent');
+      const sentBefore = index > 0 ? ` (the first ${index} part${index > 1 ? 's were' : ' was'} sent)` : '';
+      return answerError(status, outcome.code, `Not sent to WhatsApp${sentBefore}: ${outcome.message}.${hint}`, outcome.details);
+    }
+    first ??= outcome.messageId;
   }
   // Keyed by our message id, which exists now (the wamid only once Meta accepts it): a later failure of
-  // this message can be reported against it with report_error.
-  return { status: 200, body: { external_id: `threadline:message:${outcome.messageId}`, allow_channelback: true } };
+  // this message reaches the ticket as a private note (map-event-to-resource's failureNote).
+  return { status: 200, body: { external_id: `threadline:message:${first ?? ''}`, allow_channelback: true } };
 }
 
-/** The conversation from the thread we pushed; else the customer by phone on this account's number. */
-function recipientOf(config: ZendeskConfig, form: z.infer<typeof channelbackForm>): ReplyRequest['to'] | undefined {
+/**
+ * The conversation from the thread we pushed, else the customer by phone: either way on this account's
+ * number only, so one account's metadata can never send from another account's number.
+ */
+function recipientOf(config: ZendeskConfig, form: z.infer<typeof channelbackForm>): ReplyRequest['to'] | 'no-number' | undefined {
   const conversationId = conversationIdOfThread(form.thread_id);
-  if (conversationId !== undefined) return { conversationId };
   const waId = /^whatsapp:(\d{5,20})$/.exec(form.recipient_id ?? '')?.[1];
-  return waId !== undefined && config.phoneNumberId !== undefined ? { waId, phoneNumberId: config.phoneNumberId } : undefined;
+  if (conversationId === undefined && waId === undefined) return undefined;
+  const phoneNumberId = config.phoneNumberId;
+  if (phoneNumberId === undefined) return 'no-number';
+  if (conversationId !== undefined) return { conversationId, phoneNumberId };
+  return waId === undefined ? undefined : { waId, phoneNumberId };
 }
 
 /**

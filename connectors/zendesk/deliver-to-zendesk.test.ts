@@ -53,7 +53,7 @@ describe('deliverToZendesk', () => {
       event('message.outbound', 'tl:e-own', { wamid: null, type: 'text', text: 'from this Zendesk', sender: { platform: 'zendesk', id: 'x', name: 'Agent' } }, { origin: { installationId: installation.id, own: true } }),
       event('message.outbound', 'tl:e-hub', { wamid: null, type: 'text', text: 'from HubSpot', sender: { platform: 'hubspot', id: '42', name: 'Bo' } }, { origin: { installationId: crypto.randomUUID(), own: false } }),
       event('message.status', 'wa:wamid.U_1:read', { wamid: 'wamid.U_1', status: 'read' }),
-      inbound(2, { type: 'location', text: '📍 Cafe Central, Herrengasse 14' }),
+      inbound(2, { type: 'location', text: '📍 Cafe Central, Herrengasse 14', body: { type: 'location', location: { latitude: 48.2102, longitude: 16.3655, name: 'Cafe Central', address: 'Herrengasse 14' } } }),
     ];
     const first = await deliverToZendesk(installation, events, ctx());
     expect(first.ok && first.results.map((r) => r.status)).toEqual(['delivered', 'skipped', 'delivered', 'skipped', 'delivered']);
@@ -66,7 +66,7 @@ describe('deliverToZendesk', () => {
       ['wa:wamid.U_2', 'whatsapp:15550003333'],
     ]);
     expect(account.users.get(comments[1]?.author_id ?? 0)?.name).toBe('Bo (hubspot)');
-    expect(comments[2]?.body).toBe('📍 Cafe Central, Herrengasse 14\n\nMap: https://www.google.com/maps/search/?api=1&query=Cafe%20Central%2C%20Herrengasse%2014');
+    expect(comments[2]?.body).toBe('📍 Cafe Central, Herrengasse 14\n\nMap: https://www.google.com/maps/search/?api=1&query=48.2102%2C16.3655');
     expect(comments[0]?.created_at).toBe('2026-11-21T10:00:00Z');
 
     // Redelivered (a retry after a lost answer): already_imported is delivered, nothing is added.
@@ -103,5 +103,52 @@ describe('deliverToZendesk', () => {
     expect(await deliverToZendesk(installation, [inbound(1)], ctx())).toEqual({ ok: false, error: { code: 'RATE_LIMITED', message: expect.any(String), retryAfterMs: 7_000 } });
     const wrongToken = { ...installation, credentials: { ...installation.credentials, pushToken: 'revoked' } };
     expect(await deliverToZendesk(wrongToken, [inbound(1)], ctx())).toEqual({ ok: false, error: { code: 'PLATFORM_UNAVAILABLE', message: expect.stringMatching(/^ZENDESK_UNAUTHORIZED: the push token was refused \(HTTP 401\)/) } });
+  });
+});
+
+describe('deliverToZendesk: requesters (reference §4.2)', () => {
+  const withRestToken = () => ({ ...installation, credentials: { ...installation.credentials, accessToken: fake.state.account('acme').oauth.issueStaticToken() } });
+  const customer = (n: number, data: JsonObject) => event('message.inbound', `wa:wamid.R_${n}`, { wamid: `wamid.R_${n}`, type: 'text', text: `hi ${n}`, sentAt: '2026-11-21T10:00:00.000Z', ...data }, { conversationId: crypto.randomUUID() });
+  const createOrUpdates = () => fake.state.requests.filter((r) => r.path === '/api/v2/users/create_or_update');
+
+  it('a business-scoped user without a number is the requester whatsapp:<user_id>, named from the profile, with no phone', async () => {
+    const contactId = crypto.randomUUID();
+    const userId = 'user.fakebsuid0000000000000000000000000000000000000000000000000001';
+    const outcome = await deliverToZendesk(withRestToken(), [customer(1, { from: null, fromUserId: userId, profileName: 'Test Customer', username: '@fake.customer', contactId })], ctx());
+    const account = fake.state.account('acme');
+    const user = [...account.users.values()].find((u) => u.external_id === `whatsapp:${userId}`);
+    expect(user).toMatchObject({ name: 'Test Customer' });
+    expect(account.identitiesOf(user?.id ?? 0)).toEqual([]);
+    expect(account.comments.map((c) => c.author_id)).toEqual([user?.id]);
+    expect(outcome.ok && outcome.results[0]).toEqual({ status: 'delivered', links: expect.arrayContaining([{ entityType: 'contact', entityId: contactId, externalType: 'zendesk_user', externalId: String(user?.id) }]) });
+  });
+
+  it('a rate-limited user call makes the whole batch RATE_LIMITED with its Retry-After, and nothing is pushed', async () => {
+    fake.state.failNext(1, 'rate_limited', { scope: 'api', retryAfterSeconds: 2 });
+    const events = [customer(1, { from: '15550004444', contactId: crypto.randomUUID() }), inbound(2)];
+    expect(await deliverToZendesk(withRestToken(), events, ctx())).toEqual({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^Zendesk users: /), retryAfterMs: 2_000 } });
+    expect(fake.state.requests.filter((r) => r.path === '/api/v2/any_channel/push')).toEqual([]);
+  });
+
+  it('a token without the users scope holds the new customer\'s conversation from there on, with a re-authorise error; others go', async () => {
+    const readOnly = { ...installation, credentials: { ...installation.credentials, accessToken: fake.state.account('acme').oauth.issueStaticToken(['read']) } };
+    const ana = customer(1, { from: '15550006001', contactId: crypto.randomUUID() });
+    const anaReply = event('message.outbound', 'tl:e-ana', { wamid: null, type: 'text', text: 'from HubSpot', sender: { platform: 'hubspot', id: '1', name: 'Bo' } }, { conversationId: ana.conversationId });
+    const ben = customer(2, { from: '15550006002', contactId: crypto.randomUUID() });
+    const linkedBen = { ...ben, links: { ...ben.links, contact: { zendesk_user: '42' } } };
+    const outcome = await deliverToZendesk(readOnly, [ana, linkedBen, anaReply], ctx());
+    const reauthorise = { status: 'retry', error: expect.stringMatching(/^ZENDESK_REAUTHORISE: Zendesk says the REST token lacks a scope .*re-authorise Threadline/) };
+    expect(outcome).toEqual({ ok: true, results: [reauthorise, expect.objectContaining({ status: 'delivered' }), reauthorise] });
+    expect(fake.state.account('acme').comments.map((c) => c.external_id)).toEqual(['wa:wamid.R_2']);
+  });
+
+  it('sets up at most 25 new requesters per push; the rest are pushed anyway and set up with their next message', async () => {
+    const events = Array.from({ length: 27 }, (_, n) => customer(n, { from: String(15550005000 + n), contactId: crypto.randomUUID() }));
+    const outcome = await deliverToZendesk(withRestToken(), events, ctx());
+    expect(createOrUpdates()).toHaveLength(25);
+    if (!outcome.ok) throw new Error(outcome.error.message);
+    const linked = outcome.results.map((r) => r.status === 'delivered' && (r.links ?? []).some((l) => l.entityType === 'contact'));
+    expect(linked).toEqual(Array.from({ length: 27 }, (_, n) => n < 25));
+    expect(fake.state.account('acme').comments).toHaveLength(27);
   });
 });

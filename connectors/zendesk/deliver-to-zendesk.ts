@@ -1,22 +1,37 @@
 import type { BatchOutcome, DeliverContext, EventResult, ExternalLinkWrite, Installation, SyncEvent } from '../../core/connectors/contract';
 import { pushExternalResources, type ExternalResourceInput, type PushItemResult, type ZendeskError } from './client';
 import { linkTypes, mapEventToResource } from './map-event-to-resource';
+import { signRequestId } from './request-id';
+import { ensureRequesters } from './requesters';
+import { customerOf } from './requester-identity';
 import { zendeskApiBase, type ZendeskConfig, type ZendeskCredentials } from './zendesk-settings';
 
 const pushTimeoutMs = 20_000;
 
 /**
- * One engine batch (≤ 100 events) as one Push API call. Each item's result is read, not just the HTTP
- * 200 (reference §1.4): imported (or already_imported: pushes are idempotent on external_id, the event's
- * wamid-based id) → delivered; processing_error/halted → retry; a refused resource → rejected.
+ * One engine batch (≤ 100 events) as one Push API call, after the requesters of new customers are set up
+ * (`ensureRequesters`). Each item's result is read, not just the HTTP 200 (reference §1.4): imported (or
+ * already_imported: pushes are idempotent on external_id, the event's wamid-based id) → delivered;
+ * processing_error/halted → retry; a refused resource → rejected. A customer whose requester has to wait
+ * holds their conversation: its events from there on are retried, in order.
  */
 export async function deliverToZendesk(
   installation: Installation<ZendeskConfig, ZendeskCredentials>, events: readonly SyncEvent[], ctx: DeliverContext,
 ): Promise<BatchOutcome> {
   const { config, credentials } = installation;
+  const requesters = await ensureRequesters(installation, events, ctx);
+  if (!requesters.ok) return requesters;
   const results: Array<EventResult | undefined> = [];
   const pushed: Array<{ index: number; event: SyncEvent; threadId: string; resource: ExternalResourceInput }> = [];
+  const heldConversations = new Map<string, string>();
   events.forEach((event, index) => {
+    const contactId = customerContactId(event);
+    const held = heldConversations.get(event.conversationId) ?? (contactId === undefined ? undefined : requesters.held.get(contactId));
+    if (held !== undefined) {
+      heldConversations.set(event.conversationId, held);
+      results[index] = { status: 'retry', error: held };
+      return;
+    }
     const mapped = mapEventToResource(event, config);
     if (mapped.kind === 'skip') results[index] = { status: 'skipped', reason: mapped.reason };
     else pushed.push({ index, event, threadId: mapped.threadId, resource: mapped.resource });
@@ -30,7 +45,7 @@ export async function deliverToZendesk(
       pushToken: credentials.pushToken,
       instancePushId: config.instancePushId,
       // Event callbacks name it (§1.8); ≤ 60 chars so a split keeps it ≤ 64.
-      requestId: `tl-${pushed[0]?.event.outboxId ?? 0}-${pushed.length}`,
+      requestId: signRequestId(installation.id, pushed[0]?.event.outboxId ?? 0, pushed.length, credentials.metadataKey),
       resources: pushed.map((p) => p.resource),
     },
   );
@@ -39,8 +54,23 @@ export async function deliverToZendesk(
     return { ok: false, error: batchError(outcome.error) };
   }
   const byExternalId = new Map<string, PushItemResult>(outcome.items.map((item) => [item.externalId, item]));
-  for (const p of pushed) results[p.index] = itemResult(p.event, p.threadId, byExternalId.get(p.resource.external_id));
+  const userLinks = new Map(requesters.links);
+  for (const p of pushed) {
+    const result = itemResult(p.event, p.threadId, byExternalId.get(p.resource.external_id));
+    // The contact → user link rides on the customer's first delivered message: saved only if the push took.
+    const contactId = customerContactId(p.event);
+    const userLink = contactId === undefined ? undefined : userLinks.get(contactId);
+    if (result.status === 'delivered' && userLink) {
+      userLinks.delete(userLink.entityId);
+      results[p.index] = { status: 'delivered', links: [...(result.links ?? []), userLink] };
+    } else results[p.index] = result;
+  }
   return { ok: true, results: events.map((_, i) => results[i] ?? { status: 'retry', error: 'Zendesk did not answer for this event' }) };
+}
+
+/** The contact of an inbound message's customer: the one a requester is set up for. */
+function customerContactId(event: SyncEvent): string | undefined {
+  return event.type === 'message.inbound' ? customerOf(event.data).contactId : undefined;
 }
 
 function itemResult(event: SyncEvent, threadId: string, item: PushItemResult | undefined): EventResult {

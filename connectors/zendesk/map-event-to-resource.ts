@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { SyncEvent } from '../../core/connectors/contract';
 import type { Json, JsonObject } from '../../core/sync/conversation-event';
 import type { ExternalResourceInput } from './client';
+import { customerOf } from './requester-identity';
 import type { ZendeskConfig } from './zendesk-settings';
 
 /** External types of the links this connector saves (the `external_link` table). */
@@ -11,6 +13,8 @@ export const linkTypes = {
   resource: 'zendesk_external_id',
   /** conversation → the Zendesk ticket id, from the resources_created_from_external_ids callback. */
   ticket: 'zendesk_ticket',
+  /** contact → the id of their Zendesk requester user, once it has external_id and phone identity (§4.2). */
+  user: 'zendesk_user',
 } as const;
 
 const mediaTypes = new Set(['image', 'video', 'audio', 'sticker', 'document']);
@@ -32,11 +36,6 @@ export function conversationIdOfThread(threadId: string | undefined): string | u
   return match?.[1];
 }
 
-/** The customer as a Channel framework author: the same external id as the requester's Zendesk user (§4.2). */
-export function customerExternalId(waId: string): string {
-  return `whatsapp:${waId}`;
-}
-
 export function mapEventToResource(event: SyncEvent, config: ZendeskConfig): Mapped {
   const threadId = threadIdFor(event.conversationId);
   switch (event.type) {
@@ -56,46 +55,100 @@ export function mapEventToResource(event: SyncEvent, config: ZendeskConfig): Map
 }
 
 function comment(event: SyncEvent, config: ZendeskConfig, threadId: string, author: ExternalResourceInput['author']): ExternalResourceInput {
-  const lines = [nonEmpty(str(event.data.text)) ?? '(empty message)'];
-  const link = extraLink(event, config);
-  if (link) lines.push(`${link.label}: ${link.url}`);
-  const html = [escapeHtml(lines[0] ?? '').replaceAll('\n', '<br>')];
-  if (link) html.push(`${escapeHtml(link.label)}: <a href="${escapeHtml(link.url)}">${escapeHtml(link.url)}</a>`);
+  const rendered = renderMessage(event, config);
   const fields: NonNullable<ExternalResourceInput['fields']> = [];
   if (config.tags.length > 0) fields.push({ id: 'tags', value: config.tags });
   if (config.groupId !== undefined) fields.push({ id: 'group_id', value: config.groupId });
   return {
     external_id: event.externalId,
-    message: lines.join('\n\n'),
-    html_message: html.join('<br><br>'),
+    message: rendered.text,
+    html_message: rendered.html,
     thread_id: threadId,
     created_at: isoSeconds(str(event.data.sentAt) ?? event.occurredAt.toISOString()),
     author,
+    ...(rendered.fileUrls.length > 0 ? { file_urls: rendered.fileUrls } : {}),
     ...(fields.length > 0 ? { fields } : {}),
   };
 }
 
-/** Media and locations: a link the agent can open (see `mediaLinkTemplate` for why not an attachment). */
-function extraLink(event: SyncEvent, config: ZendeskConfig): { label: string; url: string } | undefined {
-  const type = str(event.data.type);
-  if (type === 'location') {
-    const lat = num(event.data.latitude);
-    const lng = num(event.data.longitude);
-    const query = lat !== undefined && lng !== undefined ? `${lat},${lng}` : (str(event.data.text) ?? '').replace(/^📍\s*/u, '');
-    return query === '' ? undefined : { label: 'Map', url: `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(query)}` };
+/** The parts of a stored body (Meta's field names) the ticket shows better than core's one-line text. */
+const bodyView = z.discriminatedUnion('type', [
+  z.looseObject({ type: z.literal('image'), image: z.looseObject({ caption: z.string().optional() }) }),
+  z.looseObject({ type: z.literal('video'), video: z.looseObject({ caption: z.string().optional() }) }),
+  z.looseObject({ type: z.literal('audio'), audio: z.looseObject({ voice: z.boolean().optional() }) }),
+  z.looseObject({ type: z.literal('sticker') }),
+  z.looseObject({ type: z.literal('document'), document: z.looseObject({ caption: z.string().optional(), filename: z.string().optional() }) }),
+  z.looseObject({
+    type: z.literal('location'),
+    location: z.looseObject({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }),
+  }),
+  z.looseObject({ type: z.literal('reaction'), reaction: z.looseObject({ emoji: z.string().optional() }) }),
+  z.looseObject({ type: z.literal('unsupported'), originalType: z.string() }),
+]);
+/** The signed Threadline URL core adds to a media event (see SyncEvent.data). */
+const mediaView = z.object({ url: z.url({ protocol: /^https?$/ }) });
+
+interface Rendered { text: string; html: string; fileUrls: string[] }
+
+/**
+ * What the agent reads: core's readable line (buttons and list replies as the chosen title, contacts,
+ * orders), improved where the body says more: a file as its caption or kind plus the file itself as an
+ * attachment, a location as a map link, a reaction with the message it reacts to, a reply with its quote.
+ */
+function renderMessage(event: SyncEvent, config: ZendeskConfig): Rendered {
+  const body = bodyView.safeParse(event.data.body);
+  const quoted = nonEmpty(str(event.data.quoted));
+  const media = mediaView.safeParse(event.data.media);
+  const line = (body.success ? lineOf(body.data, quoted) : undefined) ?? nonEmpty(str(event.data.text)) ?? '(empty message)';
+  const text: string[] = [];
+  const html: string[] = [];
+  if (quoted !== undefined && !(body.success && body.data.type === 'reaction')) {
+    const short = quoted.length > 200 ? `${quoted.slice(0, 199)}…` : quoted;
+    text.push(`> ${short.replaceAll('\n', '\n> ')}`);
+    html.push(`<blockquote>${escapeHtml(short).replaceAll('\n', '<br>')}</blockquote>`);
   }
-  if (type !== undefined && mediaTypes.has(type) && config.mediaLinkTemplate !== undefined && event.messageId !== null) {
-    return { label: `Open the ${type} in Threadline`, url: config.mediaLinkTemplate.replaceAll('{messageId}', encodeURIComponent(event.messageId)) };
+  text.push(line);
+  html.push(escapeHtml(line).replaceAll('\n', '<br>'));
+  const link = body.success ? extraLink(body.data, event, config, media.success) : undefined;
+  if (link) {
+    text.push(`${link.label}: ${link.url}`);
+    html.push(`${escapeHtml(link.label)}: <a href="${escapeHtml(link.url)}">${escapeHtml(link.url)}</a>`);
+  }
+  return { text: text.join('\n\n'), html: html.join('<br><br>'), fileUrls: media.success ? [media.data.url] : [] };
+}
+
+function lineOf(body: z.infer<typeof bodyView>, quoted: string | undefined): string | undefined {
+  switch (body.type) {
+    case 'image': return nonEmpty(body.image.caption) ?? 'Photo';
+    case 'video': return nonEmpty(body.video.caption) ?? 'Video';
+    case 'audio': return body.audio.voice === true ? 'Voice message' : 'Audio';
+    case 'sticker': return 'Sticker';
+    case 'document': return [body.document.filename, body.document.caption].filter((p) => nonEmpty(p) !== undefined).join(' — ') || 'Document';
+    case 'reaction': {
+      const what = quoted === undefined ? 'an earlier message' : `"${quoted.length > 200 ? `${quoted.slice(0, 199)}…` : quoted}"`;
+      return nonEmpty(body.reaction.emoji) === undefined ? `Removed their reaction to ${what}` : `Reacted ${body.reaction.emoji ?? ''} to ${what}`;
+    }
+    case 'unsupported':
+      return `The customer sent a kind of WhatsApp message Threadline cannot show (${body.originalType}): ask them to send it as text, a photo or a document.`;
+    default:
+      return undefined;
+  }
+}
+
+/** Locations: a map link. Media without a signed URL: the `mediaLinkTemplate` link, if configured. */
+function extraLink(body: z.infer<typeof bodyView>, event: SyncEvent, config: ZendeskConfig, attached: boolean): { label: string; url: string } | undefined {
+  if (body.type === 'location') {
+    return { label: 'Map', url: `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(`${body.location.latitude},${body.location.longitude}`)}` };
+  }
+  if (!attached && mediaTypes.has(body.type) && config.mediaLinkTemplate !== undefined && event.messageId !== null) {
+    return { label: `Open the ${body.type} in Threadline`, url: config.mediaLinkTemplate.replaceAll('{messageId}', encodeURIComponent(event.messageId)) };
   }
   return undefined;
 }
 
 function customerAuthor(data: JsonObject): ExternalResourceInput['author'] {
-  const waId = str(data.from);
-  const name = nonEmpty(str(data.name)) ?? nonEmpty(str(data.contactName));
-  // A customer known only by a business-scoped user id (no phone number) is keyed by their contact.
-  if (waId === undefined) return { external_id: `threadline-contact:${str(data.contactId) ?? 'unknown'}`, name: name ?? 'WhatsApp customer' };
-  return { external_id: customerExternalId(waId), name: name ?? `+${waId}` };
+  const customer = customerOf(data);
+  return { external_id: customer.externalId, name: customer.name };
 }
 
 /** Who wrote an outbound message elsewhere (another platform's agent, the API, a bot). */
@@ -136,5 +189,4 @@ function isoSeconds(value: string): string {
 }
 
 const str = (v: Json | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: Json | undefined): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);

@@ -14,6 +14,8 @@ export const zendeskConnector = defineConnector({
   displayName: 'Zendesk',
   configSchema: zendeskConfigSchema,
   credentialsSchema: zendeskCredentialsSchema,
+  // An integration account answers one WhatsApp number: only its conversations become its tickets.
+  numberOf: (config) => config.phoneNumberId,
   capabilities: {
     ticketing: { ticketExternalType: linkTypes.ticket, limits: zendeskLimits, deliver: deliverToZendesk },
     replySource: { receive: receiveChannelback },

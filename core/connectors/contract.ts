@@ -38,9 +38,17 @@ export interface SyncEvent {
   /** The installation the event came from (a reply written on a platform); `own` when that is this one. */
   origin: { installationId: string | null; own: boolean };
   occurredAt: Date;
+  /**
+   * As recorded (`text`, `type`, `from` …); message events also carry, added at delivery, `body` (the
+   * stored body in Meta's field names), `quoted` (the text replied or reacted to) and, for inbound
+   * files, `media` `{ url, mimeType, filename }` with a signed URL the platform downloads as is.
+   */
   data: JsonObject;
-  /** What this platform returned earlier for the conversation and message, by external type. */
-  links: { conversation: Record<string, string>; message: Record<string, string> };
+  /**
+   * What this platform returned earlier for the conversation and message, by external type; and for the
+   * customer's contact when the event names one (`data.contactId`, on inbound messages).
+   */
+  links: { conversation: Record<string, string>; message: Record<string, string>; contact?: Record<string, string> };
 }
 
 /** Something a platform returned for an entity of ours, kept in `external_link`. */
@@ -114,12 +122,47 @@ export interface ReplyAuthor {
   name: string;
 }
 
+/**
+ * A file a connector handed to core with `ReplyContext.stageAttachment`: downloaded, checked against
+ * WhatsApp's limits for its kind and kept by core, so a reply names it instead of carrying the bytes
+ * (or the credential that fetched them) through the send queue.
+ */
+export interface StagedAttachment {
+  /** Core's reference to the stored bytes (their sha256): the same file staged twice is the same reference. */
+  ref: string;
+  kind: 'image' | 'video' | 'audio' | 'document' | 'sticker';
+  mimeType: string;
+  size: number;
+  filename: string | undefined;
+}
+
+/** Where a connector's attachment is; `bearerToken` goes only to the URL's own origin, never further. */
+export interface AttachmentSource {
+  url: string;
+  bearerToken?: string;
+  /** The platform's own host, exempt from the private-address guard (a self-hosted platform, the fakes). */
+  trustedHost?: boolean;
+  /** The name the platform shows, when the URL does not end in it. */
+  filename?: string;
+}
+
+export type StageOutcome =
+  | { ok: true; attachment: StagedAttachment }
+  /** MEDIA_TOO_LARGE, MEDIA_UNSUPPORTED or MEDIA_DOWNLOAD_FAILED; `retryable` when asking again may work. */
+  | { ok: false; code: string; message: string; retryable: boolean };
+
 export type OutgoingMessage =
   | { type: 'text'; text: string; previewUrl?: boolean }
-  | { type: 'template'; name: string; language: string; parameters: readonly string[] | Readonly<Record<string, string>> };
+  | { type: 'template'; name: string; language: string; parameters: readonly string[] | Readonly<Record<string, string>> }
+  /** `caption` only for image, video and document (WhatsApp shows none on audio and stickers). */
+  | { type: 'media'; attachment: StagedAttachment; caption?: string };
 
 export interface ReplyRequest {
-  to: { conversationId: string } | { waId: string; phoneNumberId: string };
+  /**
+   * The conversation, or the customer's by phone on a number. `phoneNumberId` with a conversation:
+   * the conversation must be on that number (an installation that serves one number sends from it only).
+   */
+  to: { conversationId: string; phoneNumberId?: string } | { waId: string; phoneNumberId: string };
   /** Same key, same message: a retried platform call never sends twice. */
   idempotencyKey: string;
   author: ReplyAuthor;
@@ -153,6 +196,8 @@ export interface PlatformResponse {
 export interface ReplyContext {
   /** Sends as this installation: origin and workspace are filled in. */
   send(request: ReplyRequest): Promise<ReplyOutcome>;
+  /** Downloads a file the platform holds (size-limited while reading) and keeps it for a media reply. */
+  stageAttachment(source: AttachmentSource): Promise<StageOutcome>;
   logger: Logger;
 }
 
@@ -180,5 +225,11 @@ export interface ConnectorDefinition<Config, Credentials> {
   configSchema: z.ZodType<Config>;
   /** Secrets of an installation, sealed at rest in `installation.credentials_sealed`. */
   credentialsSchema: z.ZodType<Credentials>;
+  /**
+   * The WhatsApp number (Meta's phone_number_id) an installation serves, when its platform account
+   * answers one number: only that number's conversations are synced to it. Absent or undefined:
+   * every number of the workspace.
+   */
+  numberOf?(config: Config): string | undefined;
   capabilities: Capabilities<Config, Credentials>;
 }

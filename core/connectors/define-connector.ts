@@ -39,7 +39,10 @@ export interface BoundInstallation {
 
 export type BindResult = { ok: true; bound: BoundInstallation } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
 
-export type InstallCheck = { ok: true; config: unknown; credentials: unknown } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
+/** `phoneNumberId`: the number the installation serves, when its connector scopes it to one. */
+export type InstallCheck =
+  | { ok: true; config: unknown; credentials: unknown; phoneNumberId: string | undefined }
+  | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
 
 /**
  * A connector as the registry holds it, whatever its config types: the definition's schemas
@@ -61,12 +64,12 @@ function issues(error: { issues: readonly { path: readonly PropertyKey[]; messag
 export function defineConnector<Config, Credentials>(definition: ConnectorDefinition<Config, Credentials>): Connector {
   if (!/^[a-z][a-z0-9-]*$/.test(definition.id)) throw new Error(`Connector id ${definition.id} must be kebab-case`);
   const { capabilities } = definition;
-  const check = (config: unknown, credentials: unknown): { ok: true; config: Config; credentials: Credentials } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string } => {
+  const check = (config: unknown, credentials: unknown): { ok: true; config: Config; credentials: Credentials; phoneNumberId: string | undefined } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string } => {
     const parsedConfig = definition.configSchema.safeParse(config);
     if (!parsedConfig.success) return { ok: false, code: 'CONFIG_INVALID', message: `${definition.displayName} settings: ${issues(parsedConfig.error)}` };
     const parsedCredentials = definition.credentialsSchema.safeParse(credentials);
     if (!parsedCredentials.success) return { ok: false, code: 'CREDENTIALS_INVALID', message: `${definition.displayName} credentials: ${issues(parsedCredentials.error)}` };
-    return { ok: true, config: parsedConfig.data, credentials: parsedCredentials.data };
+    return { ok: true, config: parsedConfig.data, credentials: parsedCredentials.data, phoneNumberId: definition.numberOf?.(parsedConfig.data) };
   };
   const bindTarget = (target: EventTarget<Config, Credentials> | undefined, installation: Installation<Config, Credentials>): BoundEventTarget | null => target
     ? { limits: target.limits(installation.config), deliver: (events, ctx) => target.deliver(installation, events, ctx) }

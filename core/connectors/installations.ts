@@ -15,7 +15,7 @@ export interface InstallationView {
 
 export type InstallResult =
   | { ok: true; installation: InstallationView; created: boolean }
-  | { ok: false; code: 'UNKNOWN_CONNECTOR' | 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
+  | { ok: false; code: 'UNKNOWN_CONNECTOR' | 'CONFIG_INVALID' | 'CREDENTIALS_INVALID' | 'NUMBER_NOT_FOUND'; message: string };
 
 const VIEW_COLUMNS = ['id', 'connector', 'account_id', 'settings', 'state', 'created_at'] as const;
 
@@ -35,10 +35,18 @@ export async function installConnector(
   if (!checked.ok) return checked;
   const sealed = deps.secrets.seal(JSON.stringify(checked.credentials));
   return deps.db.transaction(async (trx) => {
+    let numberId: string | null = null;
+    if (checked.phoneNumberId !== undefined) {
+      const number: { id: string } | undefined = await trx('whatsapp_number').where({ workspace_id: workspaceId, phone_number_id: checked.phoneNumberId }).first('id');
+      if (!number) return { ok: false, code: 'NUMBER_NOT_FOUND', message: `No WhatsApp number ${checked.phoneNumberId} in this workspace: connect it first, or pick one of the workspace's numbers` };
+      numberId = number.id;
+    }
     const [row]: (InstallationView & { inserted: boolean })[] = await trx('installation')
-      .insert({ workspace_id: workspaceId, connector: connector.id, account_id: input.accountId, credentials_sealed: sealed, settings: JSON.stringify(checked.config), state: 'active' })
+      .insert({
+        workspace_id: workspaceId, connector: connector.id, account_id: input.accountId, credentials_sealed: sealed, settings: JSON.stringify(checked.config), state: 'active', whatsapp_number_id: numberId,
+      })
       .onConflict(['workspace_id', 'connector', 'account_id'])
-      .merge(['credentials_sealed', 'settings', 'state'])
+      .merge(['credentials_sealed', 'settings', 'state', 'whatsapp_number_id'])
       .returning([...VIEW_COLUMNS, trx.raw('(xmax = 0) as inserted')]);
     if (!row) throw new Error('installation not written');
     await trx('sync_installation_state').insert({ installation_id: row.id, workspace_id: workspaceId }).onConflict('installation_id').ignore();

@@ -1,7 +1,7 @@
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/connect';
 import type { Logger } from '../observability/logger';
-import type { PlatformRequest, PlatformResponse, SendFunction } from './contract';
+import type { AttachmentSource, PlatformRequest, PlatformResponse, SendFunction, StageOutcome } from './contract';
 import { bindInstallation } from './bind-installation';
 import type { ConnectorRegistry } from './registry';
 
@@ -11,7 +11,11 @@ export interface PlatformRequestDeps {
   registry: ConnectorRegistry;
   logger: Logger;
   send: SendFunction;
+  /** Core's attachment staging (core/send/stage-attachment.ts), injected like `send`; without it replies take no files. */
+  stageAttachment?: (workspaceId: string, source: AttachmentSource) => Promise<StageOutcome>;
 }
+
+const noAttachments: StageOutcome = { ok: false, code: 'MEDIA_UNSUPPORTED', message: 'This endpoint does not take attachments', retryable: false };
 
 /**
  * A reply (or template trigger) a platform posted for one installation: the connector verifies
@@ -33,5 +37,6 @@ export async function receivePlatformRequest(
   return handler.receive(request, {
     logger,
     send: (reply) => deps.send({ ...reply, workspaceId: owner.workspace_id, originInstallationId: installationId }),
+    stageAttachment: async (source) => (deps.stageAttachment ? deps.stageAttachment(owner.workspace_id, source) : noAttachments),
   });
 }

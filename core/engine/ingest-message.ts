@@ -43,7 +43,7 @@ export async function ingestMessage(trx: Knex.Transaction, workspaceId: string, 
   if (!stored) return;
   await emitConversationEvent(trx, {
     workspaceId, conversationId: null, type: 'message.inbound', messageId: stored.id,
-    data: { wamid: message.id, type: body.type, text: messageText(body), sentAt: at.toISOString(), from: message.from || null, contactId: contact.id,
+    data: { wamid: message.id, type: body.type, text: messageText(body), sentAt: at.toISOString(), from: message.from || null, fromUserId: message.from_user_id || null, contactId: contact.id,
       ...profileOf(message, payload.contact) },
   });
   // Keyed by the number it came from, as the contact may have moved on since (or not yet).

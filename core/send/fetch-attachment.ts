@@ -13,19 +13,29 @@ export type AttachmentResult =
 
 const MAX_REDIRECTS = 3;
 
+export interface FetchOptions {
+  allowedHosts?: readonly string[];
+  timeoutMs?: number;
+  /** Sent as `Authorization: Bearer` to the URL's own origin only: a redirect elsewhere never sees it. */
+  bearerToken?: string;
+}
+
 /**
  * Downloads `url`, refusing more than `maxBytes` while reading, so an oversized file costs at
- * most that much memory. Network errors and 5xx/429 are worth a retry; other answers are not.
+ * most that much memory; `maxBytes` may depend on the Content-Type the host answers with.
+ * Network errors and 5xx/429 are worth a retry; other answers are not.
  * Every hop, redirects included, must be a public host (see public-url-guard.ts).
  */
-export async function fetchAttachment(url: string, maxBytes: number, options: { allowedHosts?: readonly string[]; timeoutMs?: number } = {}): Promise<AttachmentResult> {
+export async function fetchAttachment(url: string, maxBytes: number | ((contentType: string | undefined) => number), options: FetchOptions = {}): Promise<AttachmentResult> {
   let res: Response | undefined;
   let current = url;
+  const origin = URL.canParse(url) ? new URL(url).origin : undefined;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const problem = await publicUrlProblem(current, options.allowedHosts ?? []);
     if (problem) return { ok: false, retryable: false, tooLarge: false, message: `Refused to download ${current}: ${problem}` };
+    const headers: Record<string, string> = options.bearerToken !== undefined && new URL(current).origin === origin ? { authorization: `Bearer ${options.bearerToken}` } : {};
     try {
-      res = await fetch(current, { redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+      res = await fetch(current, { redirect: 'manual', headers, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
     } catch (err) {
       return { ok: false, retryable: true, tooLarge: false, message: `Could not download the file: ${err instanceof Error ? err.message : String(err)}` };
     }
@@ -40,10 +50,12 @@ export async function fetchAttachment(url: string, maxBytes: number, options: { 
     await res.body?.cancel();
     return { ok: false, retryable: res.status >= 500 || res.status === 429, tooLarge: false, message: `Downloading the file answered HTTP ${res.status}` };
   }
+  const contentType = res.headers.get('content-type') ?? undefined;
+  const limit = typeof maxBytes === 'number' ? maxBytes : maxBytes(contentType);
   const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  if (Number.isFinite(declared) && declared > limit) {
     await res.body?.cancel();
-    return { ok: false, retryable: false, tooLarge: true, message: `The file has ${declared} bytes, over the ${maxBytes} byte limit` };
+    return { ok: false, retryable: false, tooLarge: true, message: `The file has ${declared} bytes, over the ${limit} byte limit` };
   }
   const chunks: Buffer[] = [];
   let total = 0;
@@ -51,8 +63,8 @@ export async function fetchAttachment(url: string, maxBytes: number, options: { 
     if (res.body) {
       for await (const chunk of res.body) {
         total += chunk.byteLength;
-        if (total > maxBytes) {
-          return { ok: false, retryable: false, tooLarge: true, message: `The file is over the ${maxBytes} byte limit` };
+        if (total > limit) {
+          return { ok: false, retryable: false, tooLarge: true, message: `The file is over the ${limit} byte limit` };
         }
         chunks.push(Buffer.from(chunk));
       }
@@ -60,5 +72,5 @@ export async function fetchAttachment(url: string, maxBytes: number, options: { 
   } catch (err) {
     return { ok: false, retryable: true, tooLarge: false, message: `Download interrupted: ${err instanceof Error ? err.message : String(err)}` };
   }
-  return { ok: true, attachment: { data: Buffer.concat(chunks), contentType: res.headers.get('content-type') ?? undefined } };
+  return { ok: true, attachment: { data: Buffer.concat(chunks), contentType } };
 }

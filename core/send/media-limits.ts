@@ -55,3 +55,9 @@ export function checkMedia(kind: MediaKind, mimeType: string, size: number | und
   }
   return { ok: true };
 }
+
+/** The kind a file of this type is sent as (WebP is WhatsApp's sticker format); undefined when WhatsApp takes it as none. */
+export function kindOfMimeType(mimeType: string): MediaKind | undefined {
+  const mime = baseMimeType(mimeType);
+  return (Object.keys(MEDIA_LIMITS) as MediaKind[]).find((kind) => MEDIA_LIMITS[kind].mimeTypes.includes(mime));
+}

@@ -17,8 +17,8 @@ export function sendFromPlatform(deps: SendDeps): SendFunction {
         code: 'NOT_FOUND',
         message: 'waId' in request.to
           ? `No conversation with ${request.to.waId} on number ${request.to.phoneNumberId} in this workspace`
-          : 'No such conversation in this workspace',
-        hint: 'Reply to a conversation the customer started, or send a template to a known contact',
+          : request.to.phoneNumberId === undefined ? 'No such conversation in this workspace' : `This conversation is not on the WhatsApp number this integration serves (${request.to.phoneNumberId})`,
+        hint: 'Reply to a conversation the customer started on this number, or send a template to a known contact',
       });
     }
     const result = await send(deps, {
@@ -40,7 +40,15 @@ export function sendFromPlatform(deps: SendDeps): SendFunction {
  * live conversation on that number, else the most recent one.
  */
 async function resolveConversation(db: Knex, workspaceId: string, to: ReplyRequest['to']): Promise<string | null> {
-  if ('conversationId' in to) return to.conversationId;
+  if ('conversationId' in to && to.phoneNumberId === undefined) return to.conversationId;
+  if ('conversationId' in to) {
+    // One integration account must never send from another's number, whatever conversation it names.
+    const onNumber: { id: string } | undefined = await db('conversation as c')
+      .join('whatsapp_number as n', function joinNumber() { this.on('n.id', 'c.whatsapp_number_id').andOn('n.workspace_id', 'c.workspace_id'); })
+      .where({ 'c.workspace_id': workspaceId, 'c.id': to.conversationId, 'n.phone_number_id': to.phoneNumberId })
+      .first('c.id');
+    return onNumber?.id ?? null;
+  }
   const row: { id: string } | undefined = await db('conversation as c')
     .join('contact as k', function joinContact() { this.on('k.id', 'c.contact_id').andOn('k.workspace_id', 'c.workspace_id'); })
     .join('whatsapp_number as n', function joinNumber() { this.on('n.id', 'c.whatsapp_number_id').andOn('n.workspace_id', 'c.workspace_id'); })
@@ -54,6 +62,15 @@ async function resolveConversation(db: Knex, workspaceId: string, to: ReplyReque
 function contentOf(message: OutgoingMessage): unknown {
   if (message.type === 'text') {
     return { type: 'text', body: message.text, ...(message.previewUrl === undefined ? {} : { preview_url: message.previewUrl }) };
+  }
+  if (message.type === 'media') {
+    const { attachment, caption } = message;
+    return {
+      type: 'media', kind: attachment.kind, staged: attachment.ref, mime_type: attachment.mimeType, size: attachment.size,
+      // WhatsApp names documents only; a photo's name means nothing to the customer.
+      ...(attachment.kind === 'document' && attachment.filename !== undefined ? { filename: attachment.filename } : {}),
+      ...(caption === undefined ? {} : { caption }),
+    };
   }
   const { parameters } = message;
   const body = isPositional(parameters)

@@ -31,7 +31,9 @@ export const mediaContent = z.object({
   type: z.literal('media'),
   kind: z.enum(mediaKinds),
   /** Where the platform serves the file; it is downloaded, checked and uploaded to Meta. */
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Instead of `url`: a file a connector staged (ReplyContext.stageAttachment), by its reference. */
+  staged: z.string().regex(/^[0-9a-f]{64}$/, 'must be the reference of a staged file').optional(),
   /** The type the platform declares; checked against what the download returns. */
   mime_type: z.string().min(3),
   /** Bytes, when the platform knows it: lets an oversized file be refused before downloading. */
@@ -40,6 +42,7 @@ export const mediaContent = z.object({
   caption: z.string().max(1024, 'must be at most 1024 characters (WhatsApp limit)').optional(),
   ...common,
 }).strict().superRefine((m, ctx) => {
+  if ((m.url === undefined) === (m.staged === undefined)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'give exactly one of url and staged' });
   if ((m.kind === 'audio' || m.kind === 'sticker') && m.caption !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['caption'], message: `WhatsApp shows no caption on ${m.kind}: send the text as its own message` });
   }

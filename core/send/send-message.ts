@@ -141,7 +141,7 @@ async function findByKey(db: Knex, workspaceId: string, key: string, hash: strin
 /** The message body in Meta's field names, like inbound bodies: a link stands in for media until it is uploaded. */
 function storedBody(content: SendContent): Record<string, unknown> {
   if (content.type === 'media') {
-    const media: Record<string, unknown> = { link: content.url, mime_type: content.mime_type };
+    const media: Record<string, unknown> = content.url === undefined ? { staged: content.staged, mime_type: content.mime_type } : { link: content.url, mime_type: content.mime_type };
     if (content.filename !== undefined) media.filename = content.filename;
     if (content.caption !== undefined) media.caption = content.caption;
     return { type: content.kind, [content.kind]: media };

@@ -15,6 +15,8 @@ import { markAccepted, markFailed, recordRetry } from './send-outcome';
 import { retryDelayMs, MAX_SEND_ATTEMPTS } from './retry-policy';
 import { sendContent, type MediaContent } from './send-content';
 import type { ThroughputLimiter } from './throughput-limiter';
+import type { BlobStore } from '../media/blob-store';
+import { stagedBlobKey } from './stage-attachment';
 
 export interface SendTaskDeps {
   db: Knex;
@@ -24,6 +26,8 @@ export interface SendTaskDeps {
   limiter: ThroughputLimiter;
   /** Hosts a file may be fetched from although they resolve to private addresses (a self-hosted store). */
   privateAttachmentHosts?: readonly string[];
+  /** Where connectors' staged attachments are (see stage-attachment.ts). */
+  blobs: BlobStore;
 }
 
 const payloadSchema = z.object({ workspaceId: z.uuid(), requestId: z.uuid() });
@@ -59,7 +63,12 @@ class NotSendable extends Error {
  * twice: Meta has no idempotency key for sends.
  */
 export function sendTask(deps: SendTaskDeps): Task {
-  const download = (url: string, maxBytes: number) => fetchAttachment(url, maxBytes, { allowedHosts: deps.privateAttachmentHosts });
+  /** A staged file is read from the blob store; anything else is downloaded from its URL. */
+  const readFile = async (workspaceId: string, content: MediaContent, maxBytes: number): Promise<AttachmentResult> => {
+    if (content.url !== undefined) return fetchAttachment(content.url, maxBytes, { allowedHosts: deps.privateAttachmentHosts });
+    const blob = await deps.blobs.get(stagedBlobKey(workspaceId, content.staged ?? ''));
+    return blob ? { ok: true, attachment: blob } : { ok: false, retryable: false, tooLarge: false, message: 'The staged file is no longer stored' };
+  };
   return async (payload, helpers) => {
     const { workspaceId, requestId } = payloadSchema.parse(payload);
     const request = await loadRequest(deps.db, workspaceId, requestId);
@@ -109,7 +118,7 @@ export function sendTask(deps: SendTaskDeps): Task {
     try {
       if (content.data.markRead && request.attempts === 0) await markLatestRead(deps, workspaceId, request.conversation_id, access);
       const mediaId = content.data.type === 'media'
-        ? request.media_id ?? await uploadAttachment(deps, download, workspaceId, request.id, access, content.data)
+        ? request.media_id ?? await uploadAttachment(deps, readFile, workspaceId, request.id, access, content.data)
         : undefined;
       await deps.limiter.take(request.whatsapp_number_id, request.throughput_mps);
       const sent = await deps.graph.sendMessage(access.phoneNumberId, access.token, graphMessageBody(content.data, `+${request.wa_id}`, mediaId));
@@ -180,14 +189,14 @@ async function markLatestRead(deps: SendTaskDeps, workspaceId: string, conversat
 /** Download, check against Meta's limits, upload; the id is kept so a retry does not upload again. */
 async function uploadAttachment(
   deps: SendTaskDeps,
-  download: (url: string, maxBytes: number) => Promise<AttachmentResult>,
+  readFile: (workspaceId: string, content: MediaContent, maxBytes: number) => Promise<AttachmentResult>,
   workspaceId: string,
   requestId: string,
   access: NumberAccess,
   content: MediaContent,
 ): Promise<string> {
   const limit = MEDIA_LIMITS[content.kind].maxBytes;
-  const fetched = await download(content.url, limit);
+  const fetched = await readFile(workspaceId, content, limit);
   if (!fetched.ok) {
     if (fetched.tooLarge) throw new NotSendable('MEDIA_TOO_LARGE', fetched.message, 'Send a smaller file, or share a link to it in a text message');
     if (fetched.retryable) throw new GraphApiError(fetched.message, { reason: 'network', kind: 'retryable' });
@@ -198,7 +207,7 @@ async function uploadAttachment(
   const mimeType = served && served !== 'application/octet-stream' ? served : baseMimeType(content.mime_type);
   const check = checkMedia(content.kind, mimeType, fetched.attachment.data.length);
   if (!check.ok) throw new NotSendable(check.code, check.message, check.hint);
-  const filename = content.filename ?? new URL(content.url).pathname.split('/').pop() ?? content.kind;
+  const filename = content.filename ?? (content.url === undefined ? undefined : new URL(content.url).pathname.split('/').pop()) ?? content.kind;
   const mediaId = await deps.graph.uploadMedia(access.phoneNumberId, access.token, { data: fetched.attachment.data, mimeType, filename: filename || content.kind });
   await deps.db('outbound_request').where({ workspace_id: workspaceId, id: requestId }).update({ media_id: mediaId, updated_at: deps.db.fn.now() });
   return mediaId;

@@ -2,10 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/connect';
 import type { Logger } from '../observability/logger';
+import { withMessageDetails } from '../media/message-event-details';
+import type { MediaUrlSigner } from '../media/signed-media-url';
 import { bindInstallation, type BatchOutcome, type BoundEventTarget, type ConnectorRegistry, type SyncEvent } from '../connectors';
 import { loadLinks } from './external-links';
 import { loadSyncState, saveSyncState } from './installation-sync-state';
-import { toSyncEvent, type OutboxRow } from './outbox-row';
+import { contactIdOf, toSyncEvent, type OutboxRow } from './outbox-row';
 import { SlidingWindowLimiter } from './rate-limiter';
 import { recordOutcome } from './record-outcome';
 import { DEFAULT_RETRY_SCHEDULE, type RetrySchedule } from './retry-schedule';
@@ -29,6 +31,8 @@ export interface SyncDeps {
   registry: ConnectorRegistry;
   logger: Logger;
   options?: SyncOptions;
+  /** Signs the media URLs message events carry (see withMessageDetails); without it, events carry none. */
+  mediaUrls?: MediaUrlSigner;
 }
 
 export interface DeliveryRun {
@@ -138,15 +142,16 @@ export async function deliverInstallation(deps: SyncDeps, workspaceId: string, i
 async function deliverBatch(
   deps: SyncDeps, target: BoundEventTarget, workspaceId: string, installationId: string, batch: OutboxRow[], logger: Logger, timeoutMs: number,
 ): Promise<BatchOutcome> {
-  const links = await loadLinks(deps.db, workspaceId, installationId, batch.flatMap((r) => (r.message_id ? [r.conversation_id, r.message_id] : [r.conversation_id])));
+  const links = await loadLinks(deps.db, workspaceId, installationId, batch.flatMap((r) => [r.conversation_id, r.message_id, contactIdOf(r)].filter((id) => typeof id === 'string')));
   const events: SyncEvent[] = [];
   for (const row of batch) {
     const event = toSyncEvent(row, links);
     if (!event) throw new Error(`outbox row ${row.id} has unknown event type ${row.type}`);
     events.push(event);
   }
+  const detailed = await withMessageDetails(deps.db, deps.mediaUrls, workspaceId, events);
   try {
-    return await target.deliver(events, { logger, signal: AbortSignal.timeout(timeoutMs) });
+    return await target.deliver(detailed, { logger, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     // A connector that throws (network, timeout, a bug) is a platform we could not reach: retried.
     return { ok: false, error: { code: 'PLATFORM_UNAVAILABLE', message: error instanceof Error ? error.message : String(error) } };

@@ -19,7 +19,7 @@ const buffers = new WeakMap<Knex.Transaction, ConversationEvent[]>();
 
 /**
  * Records a conversation event for every active installation of the workspace ("one thread,
- * every platform"), in the caller's transaction, so it is synced if and only if the change
+ * every platform") that serves the conversation's number, in the caller's transaction, so it is synced if and only if the change
  * commits. The insert also takes each installation's sync lock shared: a delivery job that
  * starts meanwhile waits for this commit before reading, so no wake-up is ever lost, while
  * emitting transactions never wait for each other.
@@ -46,15 +46,17 @@ export async function flushConversationEvents(trx: Knex.Transaction): Promise<vo
 }
 
 async function writeEvents(trx: Knex.Transaction, events: readonly ConversationEvent[]): Promise<void> {
-  // One row per event × active installation of its workspace, in event order (outbox ids keep it).
+  // One row per event × active installation of its workspace serving the conversation's number
+  // (null: every number), in event order (outbox ids keep it).
   const result = await preparedQuery<{ installation_id: string; workspace_id: string }>(trx,
     `insert into sync_outbox (workspace_id, installation_id, event_id, type, conversation_id, message_id, origin_installation_id, data)
-     select i.workspace_id, i.id, e.event_id, e.type,
-            coalesce(e.conversation_id, (select m.conversation_id from message m where m.workspace_id = i.workspace_id and m.id = e.message_id)),
-            e.message_id, e.origin, e.data
+     select i.workspace_id, i.id, e.event_id, e.type, c.id, e.message_id, e.origin, e.data
        from unnest(?::uuid[], ?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::jsonb[])
               with ordinality as e(workspace_id, event_id, type, conversation_id, message_id, origin, data, ord)
+       join conversation c on c.workspace_id = e.workspace_id
+                          and c.id = coalesce(e.conversation_id, (select m.conversation_id from message m where m.workspace_id = e.workspace_id and m.id = e.message_id))
        join installation i on i.workspace_id = e.workspace_id and i.state = 'active'
+                          and (i.whatsapp_number_id is null or i.whatsapp_number_id = c.whatsapp_number_id)
       order by e.ord, i.id
      returning installation_id, workspace_id, pg_advisory_xact_lock_shared(hashtextextended('sync:' || installation_id::text, 0))::text as locked`,
     [

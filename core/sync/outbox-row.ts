@@ -1,4 +1,5 @@
 import type { SyncEvent } from '../connectors';
+import { isUuid } from '../engine/is-uuid';
 import { isConversationEventType, type JsonObject } from './conversation-event';
 import { externalIdFor } from './external-id';
 
@@ -18,9 +19,16 @@ export interface OutboxRow {
 
 export type LinkMap = Map<string, Record<string, string>>;
 
+/** The customer's contact an event names (inbound messages do), checked since links are keyed by uuid. */
+export function contactIdOf(row: Pick<OutboxRow, 'data'>): string | undefined {
+  const id = row.data.contactId;
+  return typeof id === 'string' && isUuid(id) ? id : undefined;
+}
+
 /** The event as the installation's connector sees it; null for a type this build does not know. */
 export function toSyncEvent(row: OutboxRow, links: LinkMap): SyncEvent | null {
   if (!isConversationEventType(row.type)) return null;
+  const contactId = contactIdOf(row);
   return {
     outboxId: row.id,
     eventId: row.event_id,
@@ -34,6 +42,7 @@ export function toSyncEvent(row: OutboxRow, links: LinkMap): SyncEvent | null {
     links: {
       conversation: links.get(`conversation:${row.conversation_id}`) ?? {},
       message: row.message_id ? links.get(`message:${row.message_id}`) ?? {} : {},
+      ...(contactId === undefined ? {} : { contact: links.get(`contact:${contactId}`) ?? {} }),
     },
   };
 }

@@ -104,7 +104,7 @@ export function adminOpenApi(publicUrl: string): object {
         post: {
           summary: 'Install a connector for this workspace; its credentials are checked against the connector\'s schema and stored encrypted',
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['connector', 'account_id', 'credentials'], properties: { connector: { type: 'string' }, account_id: { type: 'string' }, config: { type: 'object' }, credentials: { type: 'object' } } } } } },
-          responses: { 201: ok('Installed'), 200: ok('Updated (same connector and account)'), 400: errorResponse('Invalid body'), 401: unauthorized, 404: errorResponse('UNKNOWN_CONNECTOR'), 422: errorResponse('Invalid config or credentials for that connector') },
+          responses: { 201: ok('Installed'), 200: ok('Updated (same connector and account)'), 400: errorResponse('Invalid body'), 401: unauthorized, 404: errorResponse('UNKNOWN_CONNECTOR'), 422: errorResponse('Invalid config or credentials for that connector, or NUMBER_NOT_FOUND: the WhatsApp number its settings name is not in this workspace') },
         },
       },
       '/installations/{id}': {

@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { assignConversation } from '../../core/engine/conversation-commands';
 import type { FakePlatform } from '../connectors/fake-platform/fake-platform';
+import { deliver, textMessage } from '../engine/engine-harness';
+import { FIXTURE_PHONE_NUMBER_ID } from '../support/fixtures';
 import { ADMIN_TOKEN, fakePlatform, ingestTexts, startSyncHarness, waitFor, type SyncHarness } from './sync-harness';
 
 describe('one thread, every platform: two installations on one workspace', () => {
@@ -72,5 +74,43 @@ describe('one thread, every platform: two installations on one workspace', () =>
     await ingestTexts(h, 1, 1, 1_750_100_000);
     await waitFor(() => a.records.filter((r) => r.type === 'message.inbound').length === 2, 'the next message on A');
     expect(b.records).toHaveLength(before);
+  });
+});
+
+describe('an installation that serves one number', () => {
+  let h: SyncHarness;
+  let scoped: FakePlatform;
+  let everyNumber: FakePlatform;
+  beforeAll(async () => {
+    h = await startSyncHarness();
+    scoped = await fakePlatform();
+    everyNumber = await fakePlatform();
+  });
+  afterAll(async () => {
+    await h?.close();
+    await scoped?.stop();
+    await everyNumber?.stop();
+  });
+
+  it('gets only that number\'s conversations; an unscoped one gets every number\'s', async () => {
+    const otherNumber = '100000000000777';
+    await h.t.db('whatsapp_number').insert({ workspace_id: h.ws.workspaceId, phone_number_id: otherNumber, waba_id: '100000000000001', access_token_sealed: 'sealed-elsewhere' });
+    await h.install(scoped, { phoneNumberId: FIXTURE_PHONE_NUMBER_ID });
+    await h.install(everyNumber);
+    const onOther = textMessage({ id: 'wamid.OTHER_NUMBER_1', body: 'to the other number', timestamp: 1_750_000_000 });
+    for (const entry of onOther.entry) for (const change of entry.changes) (change.value.metadata as { phone_number_id: string }).phone_number_id = otherNumber;
+    await deliver(h.t.db, h.ws.workspaceId, onOther);
+    const [onScoped] = await ingestTexts(h, 1, 1, 1_750_000_010);
+    await waitFor(() => everyNumber.records.length === 2 && scoped.records.length === 1, 'both messages on the unscoped platform, one on the scoped one');
+    expect(scoped.records.map((r) => r.externalId)).toEqual([`wa:${onScoped}`]);
+    expect(everyNumber.records.map((r) => r.externalId).sort()).toEqual(['wa:wamid.OTHER_NUMBER_1', `wa:${onScoped}`].sort());
+  });
+
+  it('cannot be installed for a number the workspace does not have', async () => {
+    const res = await request(h.url).post('/api/v1/installations').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({
+      connector: 'test-platform', account_id: 'elsewhere', config: { baseUrl: scoped.url, phoneNumberId: '100000000000999' }, credentials: { apiKey: 'api-key-123', replySecret: 'secret-123' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'NUMBER_NOT_FOUND', message: expect.stringContaining('100000000000999') });
   });
 });

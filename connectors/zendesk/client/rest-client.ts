@@ -74,17 +74,21 @@ export class ZendeskRestClient {
 
   /**
    * The requester of a WhatsApp conversation: external_id `whatsapp:<wa_id>` (create_or_update matches on
-   * it), plus a phone identity `+<wa_id>` so agents find the customer by number. Idempotent.
+   * it), plus a phone identity `+<wa_id>` so agents find the customer by number. A business-scoped user
+   * without a number is `whatsapp:<user_id>`, with no phone. Idempotent. A number Zendesk already gives
+   * another user is left with them (create_or_update never matches on phone, §4.2; merging is an agent's call).
    */
-  async ensureWhatsAppUser(input: { waId: string; name: string }): Promise<ZendeskResult<{ user: ZendeskUser; created: boolean }>> {
-    const upserted = await this.createOrUpdateUser({ name: input.name, externalId: `whatsapp:${input.waId}` });
-    if (!upserted.ok) return upserted;
+  async ensureWhatsAppUser(input: { name: string } & ({ waId: string } | { userId: string })): Promise<ZendeskResult<{ user: ZendeskUser; created: boolean }>> {
+    const id = 'waId' in input ? input.waId : input.userId;
+    const upserted = await this.createOrUpdateUser({ name: input.name, externalId: `whatsapp:${id}` });
+    if (!upserted.ok || !('waId' in input)) return upserted;
     const identities = await this.listIdentities(upserted.value.user.id);
     if (!identities.ok) return identities;
     const digits = (v: string) => v.replace(/\D/g, '');
     if (identities.value.some((i) => i.type === 'phone_number' && digits(i.value) === input.waId)) return upserted;
     const added = await this.addPhoneIdentity(upserted.value.user.id, `+${input.waId}`);
-    return added.ok ? upserted : added;
+    const takenByAnother = !added.ok && added.error.fieldErrors?.value?.some((e) => e.error === 'DuplicateValue') === true;
+    return added.ok || takenByAnother ? upserted : added;
   }
 
   async getTicket(ticketId: number): Promise<ZendeskResult<ZendeskTicket>> {

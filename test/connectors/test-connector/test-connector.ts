@@ -30,8 +30,11 @@ export const testConnector = defineConnector({
     batchSize: z.number().int().min(1).max(100).default(100),
     requestsPerWindow: z.number().int().min(1).default(100),
     windowMs: z.number().int().min(1).default(10_000),
+    /** Serve one WhatsApp number only (as a Zendesk account does). */
+    phoneNumberId: z.string().min(1).optional(),
   }),
   credentialsSchema: z.object({ apiKey: z.string().min(8), replySecret: z.string().min(8) }),
+  numberOf: (config) => config.phoneNumberId,
   capabilities: {
     timeline: {
       limits: (config) => ({ batchSize: config.batchSize, requests: config.requestsPerWindow, windowMs: config.windowMs }),

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { adminFlowRouter, type ReturnedAccount } from './admin-flow';
 import { apiLimits, restAuth } from './api-guard';
+import { attachmentRouter } from './attachment-routes';
+import { appRouter } from './app-routes';
 import { fixtureOAuthClient, ZendeskFakeState } from './fake-state';
 import { recordBody, resolveAccount, sendError, stripJsonSuffix } from './http-helpers';
 import type { FakeOAuthClient } from './oauth-store';
@@ -26,6 +29,10 @@ export interface ZendeskFake {
   /** What replaces `https://{subdomain}.zendesk.com` for one account. */
   baseUrlFor(subdomain: string): string;
   state: ZendeskFakeState;
+  /** What integration pages posted back to return_url (admin-flow.ts). */
+  returnedAccounts: ReturnedAccount[];
+  /** POSTs `{ events }` to an event_callback_url in the background, recorded in `state.eventCallbacks`. */
+  sendEventCallback(url: string, events: unknown[]): void;
   /** Resolves once every event callback POST started so far has been answered. */
   flushEventCallbacks(): Promise<void>;
   stop(): Promise<void>;
@@ -54,11 +61,15 @@ export async function startZendeskFake(options: ZendeskFakeOptions = {}): Promis
     void job.finally(() => pending.delete(job));
   }
 
+  const returnedAccounts: ReturnedAccount[] = [];
   const account = express.Router({ mergeParams: true });
   account.use(oauthRouter(state));
+  account.use(adminFlowRouter(returnedAccounts, deliverEvents));
   account.use('/api/v2/any_channel', apiLimits(state, 'push'), pushRouter({ state, maxResources: options.maxPushResources ?? 100, deliverEvents }));
   account.use('/api/v2/users', apiLimits(state, 'api'), restAuth('users'), userRouter());
   account.use('/api/v2/tickets', apiLimits(state, 'api'), restAuth('tickets'), ticketRouter());
+  account.use('/attachments', attachmentRouter());
+  account.use('/api/v2/apps', apiLimits(state, 'api'), appRouter());
   account.use((_req: Request, res: Response) => sendError(res, { status: 404, body: { error: 'InvalidEndpoint', description: 'Not found' } }));
 
   const app = express();
@@ -83,6 +94,8 @@ export async function startZendeskFake(options: ZendeskFakeOptions = {}): Promis
     apiBase: `${origin}/{subdomain}`,
     baseUrlFor: (subdomain) => `${origin}/${subdomain}`,
     state,
+    returnedAccounts,
+    sendEventCallback: deliverEvents,
     async flushEventCallbacks() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
@@ -98,3 +111,5 @@ export { fixtureOAuthClient, ZendeskFakeState } from './fake-state';
 export type { FailureScope, RecordedRequest, DeliveredEventCallback } from './fake-state';
 export type { FakeAccount, FakeUser, FakeIdentity, FakeTicket, FakeComment, PushInstance } from './fake-account';
 export type { PushResult, PushResultCode, ExternalResource } from './push-schema';
+export { FakeZendeskAdmin, type AdminPage, type ReturnedAccount } from './admin-flow';
+export { lifecycleEvent, type LifecycleEventType } from './event-callbacks';

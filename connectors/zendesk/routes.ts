@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import { zendeskChannelbackRoutes } from './channelback-route';
+import { eventCallbackRoutes } from './install/event-callback-route';
+import type { ZendeskRouteDeps } from './install/install-deps';
+import { zendeskInstallRoutes } from './install/install-routes';
+import { manifestRoutes, warnAboutManifest } from './install/manifest';
+
+export type { ZendeskRouteDeps, NumberChoice } from './install/install-deps';
+export { CONNECT_CODE_PURPOSE } from './install/install-deps';
+
+/**
+ * Everything Zendesk calls, under /connectors/zendesk: the integration manifest and the URLs it names
+ * (admin UI and OAuth callback, channelback, event callbacks, clickthrough, healthcheck).
+ */
+export function zendeskRoutes(deps: ZendeskRouteDeps): Router {
+  warnAboutManifest(deps, deps.logger);
+  const router = Router();
+  router.use(manifestRoutes(deps));
+  router.use(zendeskInstallRoutes(deps));
+  router.use(eventCallbackRoutes(deps));
+  router.use(zendeskChannelbackRoutes(deps));
+  return router;
+}

@@ -1,0 +1,93 @@
+/**
+ * What the sidebar page shows, built from core's read models (structural types: the server injects
+ * core's `readConversation` and `listTemplates`, so this module imports neither).
+ */
+
+export interface ConversationRead {
+  id: string;
+  status: string;
+  phone_number_id: string;
+  contact: { wa_id: string | null; profile_name: string | null; username: string | null };
+  window_expires_at: Date | null;
+  window_open: boolean;
+  messages: {
+    id: string; direction: string; type: string; text: string | null; status: string; sent_at: Date;
+    error: { code: number; title: string | null; details: string | null } | null;
+  }[];
+}
+
+interface TemplateParamRead { name: string; example: string | undefined }
+
+export interface TemplateRead {
+  name: string;
+  language: string;
+  category: string;
+  sendable: boolean;
+  parameter_format: string;
+  components: Record<string, unknown>[];
+  parameters: { header: { format: string; parameters: TemplateParamRead[] } | null; body: { parameters: TemplateParamRead[] }; buttons: { parameters: TemplateParamRead[] }[] };
+}
+
+export interface SidebarReads {
+  readConversation(workspaceId: string, conversationId: string): Promise<ConversationRead | null>;
+  listTemplates(workspaceId: string, filter: { phoneNumberId: string; status: 'APPROVED' }): Promise<{ ok: true; items: TemplateRead[] } | { ok: false; code: string; message: string }>;
+}
+
+/** The last messages: enough for an agent to see what was delivered and read without scrolling. */
+const LAST_MESSAGES = 10;
+
+export function ticketView(conversation: ConversationRead, consent: { status: string; marketing: string }, now: Date) {
+  const { contact } = conversation;
+  return {
+    conversation: {
+      id: conversation.id,
+      status: conversation.status,
+      phoneNumberId: conversation.phone_number_id,
+      customer: { name: contact.profile_name ?? contact.username ?? (contact.wa_id ? `+${contact.wa_id}` : null), waId: contact.wa_id },
+    },
+    window: { open: conversation.window_open, expiresAt: conversation.window_expires_at?.toISOString() ?? null },
+    consent,
+    messages: conversation.messages.slice(-LAST_MESSAGES).map((m) => ({
+      id: m.id, direction: m.direction, type: m.type, text: m.text, status: m.status, sentAt: m.sent_at.toISOString(), error: m.error,
+    })),
+    serverTime: now.toISOString(),
+  };
+}
+
+/**
+ * Templates the sidebar can send: a send from a platform fills body parameters only (core's
+ * `OutgoingMessage`), so templates needing header media or button values are left to other tools.
+ */
+function bodyOnly(template: TemplateRead): boolean {
+  const { header, buttons } = template.parameters;
+  return (header === null || (header.format === 'TEXT' && header.parameters.length === 0)) && buttons.every((b) => b.parameters.length === 0);
+}
+
+function componentText(template: TemplateRead, type: string): string | null {
+  const component = template.components.find((c) => c.type === type);
+  return typeof component?.text === 'string' ? component.text : null;
+}
+
+/**
+ * The templates in the ticket's language (Zendesk `pt-BR` matches Meta `pt_BR`, else any `pt…`);
+ * all of them when none is in that language, flagged so the page can say so.
+ */
+export function templatesView(templates: readonly TemplateRead[], locale: string | undefined) {
+  const usable = templates.filter((t) => t.sendable && bodyOnly(t));
+  const wanted = locale?.replace('-', '_').toLowerCase();
+  const base = wanted?.split('_')[0];
+  const exact = usable.filter((t) => t.language.toLowerCase() === wanted);
+  const sameLanguage = exact.length > 0 ? exact : usable.filter((t) => t.language.toLowerCase().split('_')[0] === base);
+  const chosen = sameLanguage.length > 0 ? sameLanguage : usable;
+  return {
+    languageMatched: sameLanguage.length > 0,
+    items: chosen.map((t) => ({
+      name: t.name,
+      language: t.language,
+      category: t.category,
+      parameterFormat: t.parameter_format,
+      parameters: t.parameters.body.parameters.map((p) => ({ name: p.name, example: p.example ?? null })),
+      text: { header: componentText(t, 'HEADER'), body: componentText(t, 'BODY') ?? '', footer: componentText(t, 'FOOTER') },
+    })),
+  };
+}

@@ -1,0 +1,44 @@
+import crypto from 'node:crypto';
+import type { Router } from 'express';
+import { CONNECT_CODE_PURPOSE, zendeskRoutes } from '../../connectors/zendesk/routes';
+import { zendeskSidebarRoutes } from '../../connectors/zendesk/sidebar';
+import { zendeskApiBase } from '../../connectors/zendesk/zendesk-settings';
+import { readConversation } from '../../core/conversations/read-conversations';
+import { listTemplates } from '../../core/templates/list-templates';
+import { redeemConnectCode } from '../../core/auth/connect-codes';
+import { LoginAttempts } from '../../core/auth/login-attempts';
+import { writeAudit } from '../../core/audit/write-audit';
+import type { PlatformRequestDeps } from '../../core/connectors/receive-platform-request';
+import { listNumbers } from '../../core/numbers/register-number';
+import { saveLinks } from '../../core/sync/external-links';
+import type { Config } from '../config';
+import { connectCodeRoutes } from './connect-codes';
+
+/** Wires the Zendesk connector's routes (install, events, channelback, sidebar) to core's services, and the admin route issuing its connect codes. */
+export function zendeskConnectorRoutes(deps: PlatformRequestDeps & { config: Config; workspaceId: string }): Router[] {
+  const { db, config } = deps;
+  return [
+    zendeskRoutes({
+      ...deps,
+      publicUrl: config.publicUrl,
+      production: config.nodeEnv === 'production',
+      app: config.zendesk && { ...config.zendesk, timeoutMs: 10_000 },
+      loginAttempts: new LoginAttempts({ db, secrets: deps.secrets }),
+      redeemConnectCode: (purpose, code) => redeemConnectCode(db, purpose, code),
+      listNumbers: async (workspaceId) => (await listNumbers(db, workspaceId))
+        .filter((n) => n.state === 'active')
+        .map((n) => ({ phoneNumberId: n.phone_number_id, displayPhoneNumber: n.display_phone_number, verifiedName: n.verified_name })),
+      saveLinks: (workspaceId, installationId, writes) => saveLinks(db, workspaceId, installationId, writes),
+      audit: (entry) => writeAudit(db, entry),
+    }),
+    zendeskSidebarRoutes({
+      db, secrets: deps.secrets, logger: deps.logger, send: deps.send, workspaceId: deps.workspaceId,
+      // Derived, so the sidebar's session tokens need no secret of their own and rotate with the encryption key.
+      sessionKey: Buffer.from(crypto.hkdfSync('sha256', config.encryptionKey, Buffer.alloc(0), 'threadline:zendesk-sidebar-session', 32)),
+      ...(zendeskApiBase() === undefined ? {} : { apiBase: zendeskApiBase() }),
+      app: config.zendeskApp ?? {},
+      reads: { readConversation: (ws, id) => readConversation(db, ws, id), listTemplates: (ws, filter) => listTemplates(db, ws, filter) },
+    }),
+    connectCodeRoutes({ db, adminToken: config.adminToken, workspaceId: deps.workspaceId, platforms: [CONNECT_CODE_PURPOSE] }),
+  ];
+}
