@@ -5,6 +5,7 @@ import * as outbound from './20261122_003_outbound';
 import * as sync from './20261122_004_sync';
 import * as loginAttempts from './20261122_005_login_attempts';
 import * as installationNumber from './20261122_006_installation_number';
+import * as externalLinkLookup from './20261122_007_external_link_lookup';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_004_sync': sync,
   '20261122_005_login_attempts': loginAttempts,
   '20261122_006_installation_number': installationNumber,
+  '20261122_007_external_link_lookup': externalLinkLookup,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

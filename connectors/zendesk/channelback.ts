@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Installation, OutgoingMessage, PlatformRequest, PlatformResponse, ReplyContext, ReplyRequest } from '../../core/connectors/contract';
+import { agentAnswer, agentFacingFailure } from './agent-answers';
 import { stageChannelbackFiles } from './attachments';
 import { conversationIdOfThread } from './map-event-to-resource';
 import { verifyInstallationMetadata } from './metadata';
@@ -19,12 +20,6 @@ const channelbackForm = z.object({
   public: z.string().optional(),
   internal_note: z.string().optional(),
 });
-
-/** Refusals the agent can act on: nothing was sent, and a retry would fail the same way. */
-const finalCodes = new Set([
-  'WINDOW_CLOSED', 'CONSENT_REVOKED', 'NO_OPT_IN', 'TEMPLATE_NOT_APPROVED', 'TEMPLATE_PARAMS_INVALID', 'MEDIA_UNSUPPORTED', 'MEDIA_TOO_LARGE',
-  'NUMBER_NEEDS_ATTENTION', 'RECIPIENT_UNKNOWN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'INVALID_CONTENT', 'MEDIA_DOWNLOAD_FAILED',
-]);
 
 /**
  * Zendesk posts `application/x-www-form-urlencoded`, the attachment list as repeated `file_urls[]` keys
@@ -56,21 +51,21 @@ export async function receiveChannelback(
   installation: Installation<ZendeskConfig, ZendeskCredentials>, request: PlatformRequest, ctx: ReplyContext,
 ): Promise<PlatformResponse> {
   const parsed = channelbackForm.safeParse(parseChannelbackForm(request.rawBody));
-  if (!parsed.success) return answerError(400, 'INVALID_CHANNELBACK', `Threadline could not read this reply: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) return agentAnswer(400, 'INVALID_CHANNELBACK', `Threadline could not read this reply: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const form = parsed.data;
   if (!verifyInstallationMetadata(form.metadata, installation.id, installation.credentials.metadataKey)) {
     ctx.logger.warn({ installationId: installation.id }, 'channelback with metadata that does not verify');
-    return answerError(401, 'UNAUTHORIZED', 'This reply is not signed for this WhatsApp integration; reinstall the Threadline integration in Zendesk.');
+    return agentAnswer(401, 'UNAUTHORIZED', 'This reply is not signed for this WhatsApp integration; reinstall the Threadline integration in Zendesk.');
   }
   // Zendesk channels back public replies only; anything marked otherwise stays in Zendesk.
-  if (form.public === 'false' || form.internal_note === 'true') return answerError(422, 'INTERNAL_NOTE', 'Internal notes are never sent to WhatsApp: nothing was sent.');
-  if (form.message.trim() === '' && form.file_urls.length === 0) return answerError(422, 'UNSUPPORTED', 'The reply is empty: nothing was sent.');
+  if (form.public === 'false' || form.internal_note === 'true') return agentAnswer(422, 'INTERNAL_NOTE', 'Internal notes are never sent to WhatsApp: nothing was sent.');
+  if (form.message.trim() === '' && form.file_urls.length === 0) return agentAnswer(422, 'UNSUPPORTED', 'The reply is empty: nothing was sent.');
   const to = recipientOf(installation.config, form);
-  if (to === undefined) return answerError(422, 'NOT_FOUND', 'This ticket is not linked to a WhatsApp conversation: nothing was sent.');
-  if (to === 'no-number') return answerError(422, 'NO_NUMBER', 'This Zendesk integration account has no WhatsApp number: choose one in the Threadline integration settings. Nothing was sent.');
+  if (to === undefined) return agentAnswer(422, 'NOT_FOUND', 'This ticket is not linked to a WhatsApp conversation: nothing was sent.');
+  if (to === 'no-number') return agentAnswer(422, 'NO_NUMBER', 'This Zendesk integration account has no WhatsApp number: choose one in the Threadline integration settings. Nothing was sent.');
 
   const staged = await stageChannelbackFiles(installation, form.file_urls, ctx);
-  if (!staged.ok) return answerError(staged.status, staged.code, staged.message);
+  if (!staged.ok) return agentAnswer(staged.status, staged.code, staged.message);
   const parts: OutgoingMessage[] = [
     ...(form.message.trim() === '' ? [] : [{ type: 'text' as const, text: form.message }]),
     ...staged.files.map((attachment) => ({ type: 'media' as const, attachment })),
@@ -81,11 +76,9 @@ export async function receiveChannelback(
   for (const [index, message] of parts.entries()) {
     const outcome = await ctx.send({ to, idempotencyKey: `${key}:${index}`, author, message });
     if (!outcome.ok) {
-      const hint = typeof outcome.details?.hint === 'string' ? ` ${outcome.details.hint}` : '';
-      const status = finalCodes.has(outcome.code) ? 422 : 503;
-      ctx.logger.info({ code: outcome.code, status, part: index }, 'channelback not sent');
-      const sentBefore = index > 0 ? ` (the first ${index} part${index > 1 ? 's were' : ' was'} sent)` : '';
-      return answerError(status, outcome.code, `Not sent to WhatsApp${sentBefore}: ${outcome.message}.${hint}`, outcome.details);
+      const answer = agentFacingFailure(outcome, index > 0 ? ` (the first ${index} part${index > 1 ? 's were' : ' was'} sent)` : '');
+      ctx.logger.info({ code: outcome.code, status: answer.status, part: index }, 'channelback not sent');
+      return answer;
     }
     first ??= outcome.messageId;
   }
@@ -114,9 +107,4 @@ function recipientOf(config: ZendeskConfig, form: z.infer<typeof channelbackForm
  */
 function bodyDigest(rawBody: Buffer): string {
   return `body-sha256:${crypto.createHash('sha256').update(rawBody).digest('hex')}`;
-}
-
-function answerError(status: number, code: string, message: string, details?: PlatformResponse['body']): PlatformResponse {
-  // `error` is the sentence an agent reads; code and details are for the sidebar app and logs.
-  return { status, body: { error: message, code, ...(details === undefined ? {} : { details }) } };
 }

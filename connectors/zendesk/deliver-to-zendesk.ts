@@ -88,8 +88,9 @@ function itemResult(event: SyncEvent, threadId: string, item: PushItemResult | u
 }
 
 /**
- * A whole push that failed. A 401/403 keeps its own code in the message: refreshing or re-minting the push
- * token belongs to the install flow, so until then the events back off and end as replayable dead letters.
+ * A whole push that failed. A 401/403 keeps its own code in the message: the push token is minted by
+ * Zendesk when an admin opens the integration account (the admin UI stores the new one), not refreshable
+ * here, so until then the events back off and end as replayable dead letters.
  */
 function batchError(error: ZendeskError): NonNullable<Extract<BatchOutcome, { ok: false }>['error']> {
   const message = `${error.code}: ${error.message}`;

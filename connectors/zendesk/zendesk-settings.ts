@@ -23,9 +23,10 @@ export const zendeskConfigSchema = z.object({
   tags: z.array(z.string().min(1).max(80)).max(20).default([]),
   groupId: z.number().int().positive().optional(),
   /**
-   * Where agents open a message's media in Threadline, `{messageId}` filled in. Zendesk downloads
-   * `file_urls` itself, and Meta's media URLs need our token (§1.4), so until Threadline serves signed
-   * media URLs the ticket gets a link line instead of an attachment.
+   * A fallback only: media reach the ticket as attachments, through the signed Threadline URL core adds
+   * to each media event (pushed as `file_urls`, which Zendesk downloads itself, §1.4). When an event has
+   * none (no media signer configured), the comment gets a link line to this page instead, `{messageId}`
+   * filled in.
    */
   mediaLinkTemplate: z.url({ protocol: /^https?$/ }).refine((v) => v.includes('{messageId}'), 'must contain {messageId}').optional(),
 });
@@ -33,7 +34,7 @@ export type ZendeskConfig = z.infer<typeof zendeskConfigSchema>;
 
 /**
  * Two credentials (reference §0.3): the push token the Channel framework hands the admin UI, and the
- * global-OAuth REST token pair (expiring, rotating; refreshed by the install flow). `metadataKey` signs the
+ * global-OAuth REST token pair (expiring, rotating; obtained by the install flow, refreshed by rest-token.ts). `metadataKey` signs the
  * instance metadata Zendesk sends back on channelback: metadata carries a signature, never a secret.
  */
 export const zendeskCredentialsSchema = z.object({

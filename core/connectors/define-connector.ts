@@ -60,17 +60,48 @@ function issues(error: { issues: readonly { path: readonly PropertyKey[]; messag
   return error.issues.map((i) => `${i.path.map(String).join('.') || 'value'}: ${i.message}`).join('; ');
 }
 
+/** What parsing an installation needs of a connector's definition. */
+export type InstallationSchemas<Config, Credentials> = Pick<ConnectorDefinition<Config, Credentials>, 'displayName' | 'configSchema' | 'credentialsSchema'>;
+
+type SettingsError = { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
+
+function parseSettings<Config, Credentials>(
+  schemas: InstallationSchemas<Config, Credentials>, config: unknown, credentials: unknown,
+): { ok: true; config: Config; credentials: Credentials } | SettingsError {
+  const parsedConfig = schemas.configSchema.safeParse(config);
+  if (!parsedConfig.success) return { ok: false, code: 'CONFIG_INVALID', message: `${schemas.displayName} settings: ${issues(parsedConfig.error)}` };
+  const parsedCredentials = schemas.credentialsSchema.safeParse(credentials);
+  if (!parsedCredentials.success) return { ok: false, code: 'CREDENTIALS_INVALID', message: `${schemas.displayName} credentials: ${issues(parsedCredentials.error)}` };
+  return { ok: true, config: parsedConfig.data, credentials: parsedCredentials.data };
+}
+
+/**
+ * An opened installation as a capability sees it: settings and credentials parsed by the connector's
+ * schemas, and `updateCredentials` parsing what is stored before `change` sees it and what it returns
+ * before it is saved. `bind` uses it; so does a connector's own route that opened an installation.
+ */
+export function parseInstallation<Config, Credentials>(
+  schemas: InstallationSchemas<Config, Credentials>, record: InstallationRecord,
+): { ok: true; installation: Installation<Config, Credentials> } | SettingsError {
+  const parsed = parseSettings(schemas, record.settings, record.credentials);
+  if (!parsed.ok) return parsed;
+  const parseCredentials = (value: unknown): Credentials => schemas.credentialsSchema.parse(value);
+  return {
+    ok: true,
+    installation: {
+      id: record.id, workspaceId: record.workspaceId, accountId: record.accountId, config: parsed.config, credentials: parsed.credentials,
+      updateCredentials: async (change) => parseCredentials(await record.updateCredentials(async (stored) => {
+        const next = await change(parseCredentials(stored));
+        return next === null ? null : parseCredentials(next);
+      })),
+    },
+  };
+}
+
 /** Declares a connector: its one definition becomes a registry entry. */
 export function defineConnector<Config, Credentials>(definition: ConnectorDefinition<Config, Credentials>): Connector {
   if (!/^[a-z][a-z0-9-]*$/.test(definition.id)) throw new Error(`Connector id ${definition.id} must be kebab-case`);
   const { capabilities } = definition;
-  const check = (config: unknown, credentials: unknown): { ok: true; config: Config; credentials: Credentials; phoneNumberId: string | undefined } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string } => {
-    const parsedConfig = definition.configSchema.safeParse(config);
-    if (!parsedConfig.success) return { ok: false, code: 'CONFIG_INVALID', message: `${definition.displayName} settings: ${issues(parsedConfig.error)}` };
-    const parsedCredentials = definition.credentialsSchema.safeParse(credentials);
-    if (!parsedCredentials.success) return { ok: false, code: 'CREDENTIALS_INVALID', message: `${definition.displayName} credentials: ${issues(parsedCredentials.error)}` };
-    return { ok: true, config: parsedConfig.data, credentials: parsedCredentials.data, phoneNumberId: definition.numberOf?.(parsedConfig.data) };
-  };
   const bindTarget = (target: EventTarget<Config, Credentials> | undefined, installation: Installation<Config, Credentials>): BoundEventTarget | null => target
     ? { limits: target.limits(installation.config), deliver: (events, ctx) => target.deliver(installation, events, ctx) }
     : null;
@@ -81,18 +112,14 @@ export function defineConnector<Config, Credentials>(definition: ConnectorDefini
     id: definition.id,
     displayName: definition.displayName,
     capabilityNames: Object.entries(capabilities).filter(([, c]) => c !== undefined).map(([name]) => name),
-    check,
+    check: (config, credentials) => {
+      const parsed = parseSettings(definition, config, credentials);
+      return parsed.ok ? { ...parsed, phoneNumberId: definition.numberOf?.(parsed.config) } : parsed;
+    },
     bind: (record) => {
-      const parsed = check(record.settings, record.credentials);
+      const parsed = parseInstallation(definition, record);
       if (!parsed.ok) return parsed;
-      const parseCredentials = (value: unknown): Credentials => definition.credentialsSchema.parse(value);
-      const installation: Installation<Config, Credentials> = {
-        id: record.id, workspaceId: record.workspaceId, accountId: record.accountId, config: parsed.config, credentials: parsed.credentials,
-        updateCredentials: async (change) => parseCredentials(await record.updateCredentials(async (stored) => {
-          const next = await change(parseCredentials(stored));
-          return next === null ? null : parseCredentials(next);
-        })),
-      };
+      const { installation } = parsed;
       return {
         ok: true,
         bound: {

@@ -4,7 +4,8 @@
  */
 export type * from './contract';
 export type { BoundEventTarget, BoundInstallation, Connector, InstallationRecord } from './define-connector';
-export { defineConnector } from './define-connector';
+export { defineConnector, parseInstallation, type InstallationSchemas } from './define-connector';
 export { bindInstallation } from './bind-installation';
+export { openActiveInstallations, openInstallation, workspaceOfInstallation, type OpenResult } from './open-installation';
 export { ConnectorRegistry } from './registry';
 export { updateInstallationCredentials, InstallationNotActiveError, type CredentialChange } from './update-credentials';

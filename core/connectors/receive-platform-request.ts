@@ -3,6 +3,7 @@ import type { Db } from '../db/connect';
 import type { Logger } from '../observability/logger';
 import type { AttachmentSource, PlatformRequest, PlatformResponse, SendFunction, StageOutcome } from './contract';
 import { bindInstallation } from './bind-installation';
+import { workspaceOfInstallation } from './open-installation';
 import type { ConnectorRegistry } from './registry';
 
 export interface PlatformRequestDeps {
@@ -26,9 +27,9 @@ export async function receivePlatformRequest(
   deps: PlatformRequestDeps, target: { connector: string; installationId: string }, kind: 'reply' | 'template', request: PlatformRequest,
 ): Promise<PlatformResponse> {
   const { installationId } = target;
-  const owner: { workspace_id: string } | undefined = await deps.db('installation').where({ id: installationId, state: 'active' }).first('workspace_id');
-  if (!owner) return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'No active installation with this id' } } };
-  const loaded = await bindInstallation(deps, owner.workspace_id, installationId);
+  const workspaceId = await workspaceOfInstallation(deps.db, installationId);
+  if (workspaceId === undefined) return { status: 404, body: { error: { code: 'NOT_FOUND', message: 'No active installation with this id' } } };
+  const loaded = await bindInstallation(deps, workspaceId, installationId);
   if (!loaded.ok) return { status: 409, body: { error: { code: loaded.code, message: loaded.message } } };
   if (loaded.bound.connectorId !== target.connector) return { status: 404, body: { error: { code: 'NOT_FOUND', message: `Installation ${installationId} is not a ${target.connector} installation` } } };
   const handler = kind === 'reply' ? loaded.bound.replies : loaded.bound.templateTrigger;
@@ -36,7 +37,7 @@ export async function receivePlatformRequest(
   const logger = deps.logger.child({ installationId, connector: loaded.bound.connectorId });
   return handler.receive(request, {
     logger,
-    send: (reply) => deps.send({ ...reply, workspaceId: owner.workspace_id, originInstallationId: installationId }),
-    stageAttachment: async (source) => (deps.stageAttachment ? deps.stageAttachment(owner.workspace_id, source) : noAttachments),
+    send: (reply) => deps.send({ ...reply, workspaceId, originInstallationId: installationId }),
+    stageAttachment: async (source) => (deps.stageAttachment ? deps.stageAttachment(workspaceId, source) : noAttachments),
   });
 }

@@ -29,3 +29,18 @@ export async function saveLinks(db: Knex, workspaceId: string, installationId: s
     .onConflict(['installation_id', 'entity_type', 'entity_id', 'external_type'])
     .merge(['external_id']);
 }
+
+/**
+ * The entity a platform's record stands for, through any of these installations (an external id is
+ * unique per installation only, so the caller names the ones that may own it): null when none links it.
+ */
+export async function findLinkedEntity(
+  db: Knex, workspaceId: string, installationIds: readonly string[], link: { entityType: ExternalLinkWrite['entityType']; externalType: string; externalId: string },
+): Promise<{ entityId: string; installationId: string } | null> {
+  if (installationIds.length === 0) return null;
+  const row: { entity_id: string; installation_id: string } | undefined = await db('external_link')
+    .where({ workspace_id: workspaceId, entity_type: link.entityType, external_type: link.externalType, external_id: link.externalId })
+    .whereIn('installation_id', [...installationIds])
+    .first('entity_id', 'installation_id');
+  return row ? { entityId: row.entity_id, installationId: row.installation_id } : null;
+}

@@ -1,28 +1,41 @@
 import crypto from 'node:crypto';
 import type { Router } from 'express';
 import { CONNECT_CODE_PURPOSE, zendeskRoutes } from '../../connectors/zendesk/routes';
-import { zendeskSidebarRoutes } from '../../connectors/zendesk/sidebar';
+import { zendeskSidebarRoutes, type SidebarReads } from '../../connectors/zendesk/sidebar';
 import { zendeskApiBase } from '../../connectors/zendesk/zendesk-settings';
+import { readConversationConsent } from '../../core/conversations/read-consent';
 import { readConversation } from '../../core/conversations/read-conversations';
 import { listTemplates } from '../../core/templates/list-templates';
 import { redeemConnectCode } from '../../core/auth/connect-codes';
 import { LoginAttempts } from '../../core/auth/login-attempts';
 import { writeAudit } from '../../core/audit/write-audit';
 import type { PlatformRequestDeps } from '../../core/connectors/receive-platform-request';
+import type { Db } from '../../core/db/connect';
 import { listNumbers } from '../../core/numbers/register-number';
-import { saveLinks } from '../../core/sync/external-links';
+import { findLinkedEntity, saveLinks } from '../../core/sync/external-links';
 import type { Config } from '../config';
 import { connectCodeRoutes } from './connect-codes';
+
+/** Core's reads the sidebar shows, bound to the database. */
+export function sidebarReads(db: Db): SidebarReads {
+  return {
+    readConversation: (ws, id) => readConversation(db, ws, id),
+    readConsent: (ws, id) => readConversationConsent(db, ws, id),
+    findLinkedEntity: (ws, installationIds, link) => findLinkedEntity(db, ws, installationIds, link),
+    listTemplates: (ws, filter) => listTemplates(db, ws, filter),
+  };
+}
 
 /** Wires the Zendesk connector's routes (install, events, channelback, sidebar) to core's services, and the admin route issuing its connect codes. */
 export function zendeskConnectorRoutes(deps: PlatformRequestDeps & { config: Config; workspaceId: string }): Router[] {
   const { db, config } = deps;
+  const app = config.zendesk && { ...config.zendesk, timeoutMs: 10_000 };
   return [
     zendeskRoutes({
       ...deps,
       publicUrl: config.publicUrl,
       production: config.nodeEnv === 'production',
-      app: config.zendesk && { ...config.zendesk, timeoutMs: 10_000 },
+      app,
       loginAttempts: new LoginAttempts({ db, secrets: deps.secrets }),
       redeemConnectCode: (purpose, code) => redeemConnectCode(db, purpose, code),
       listNumbers: async (workspaceId) => (await listNumbers(db, workspaceId))
@@ -37,7 +50,8 @@ export function zendeskConnectorRoutes(deps: PlatformRequestDeps & { config: Con
       sessionKey: Buffer.from(crypto.hkdfSync('sha256', config.encryptionKey, Buffer.alloc(0), 'threadline:zendesk-sidebar-session', 32)),
       ...(zendeskApiBase() === undefined ? {} : { apiBase: zendeskApiBase() }),
       app: config.zendeskApp ?? {},
-      reads: { readConversation: (ws, id) => readConversation(db, ws, id), listTemplates: (ws, filter) => listTemplates(db, ws, filter) },
+      ...(app === undefined ? {} : { oauth: app }),
+      reads: sidebarReads(db),
     }),
     connectCodeRoutes({ db, adminToken: config.adminToken, workspaceId: deps.workspaceId, platforms: [CONNECT_CODE_PURPOSE] }),
   ];

@@ -1,14 +1,10 @@
-import crypto from 'node:crypto';
 import { threadIdFor } from '../../connectors/zendesk/map-event-to-resource';
-import { zendeskConnector } from '../../connectors/zendesk/zendesk-connector';
-import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
-import { fixtureOAuthClient } from '../fakes/zendesk/fake-state';
-import { startZendeskFake, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
-import { freePort } from '../send/send-harness';
-import { outboxStates, waitFor } from '../sync/sync-harness';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { textWebhook } from '../admin/admin-helpers';
+import type { ZendeskFake } from '../fakes/zendesk/zendesk-fake';
+import type { TestRuntime } from '../support/test-runtime';
+import { outboxStates } from '../sync/sync-harness';
 import { commentsOfThread } from './zendesk-helpers';
+import { authorisedPair, startZendeskWorld, waitFor, type ZendeskWorld } from './zendesk-world';
 
 const CUSTOMERS = 50;
 const MESSAGES_EACH = 20;
@@ -23,43 +19,22 @@ const CALM_MS = 2_000;
  * Zendesk before a Retry-After has passed.
  */
 describe('a burst of 1,000 messages under a 429 storm', () => {
+  let world: ZendeskWorld;
   let rt: TestRuntime;
-  let meta: MetaFake;
   let zendesk: ZendeskFake;
   let installationId = '';
-  const savedEnv = { ...process.env };
   const waIdOf = (c: number) => String(15550020000 + c);
   const wamidOf = (c: number, m: number) => `wamid.BURST_${c}_${m}`;
 
   beforeAll(async () => {
-    zendesk = await startZendeskFake({ accounts: ['acme'] });
-    Object.assign(process.env, { ZENDESK_API_BASE: zendesk.apiBase, ZENDESK_CLIENT_ID: fixtureOAuthClient.clientId, ZENDESK_CLIENT_SECRET: fixtureOAuthClient.secret });
-    const port = await freePort();
-    meta = await startMetaFake({ appSecret: TEST_APP_SECRET, webhookTarget: `http://127.0.0.1:${port}/webhooks/whatsapp` });
-    rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl, port }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [zendeskConnector] });
-    const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
-      .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
-    expect(number.status).toBe(201);
-    const instance = zendesk.state.addPushInstance('acme');
-    const pair = zendesk.state.account('acme').oauth.issuePair(fixtureOAuthClient.clientId, ['read', 'write'], 1800, 2_592_000);
-    const installed = await rt.http().post('/api/v1/installations').set('authorization', ADMIN_AUTH).send({
-      connector: 'zendesk',
-      account_id: 'acme',
-      config: { subdomain: 'acme', instancePushId: instance.instancePushId, phoneNumberId: fixtureNumber.phoneNumberId },
-      credentials: {
-        pushToken: instance.token, metadataKey: crypto.randomBytes(32).toString('hex'),
-        accessToken: pair.access_token, refreshToken: pair.refresh_token, accessTokenExpiresAt: new Date(Date.now() + 1800_000).toISOString(),
-      },
-    });
+    world = await startZendeskWorld();
+    ({ rt, zendesk } = world);
+    const installed = await world.install('acme', { credentials: authorisedPair(world.account('acme')) });
     expect(installed.status).toBe(201);
-    installationId = installed.body.id;
+    installationId = installed.installationId;
   });
   afterAll(async () => {
-    await meta?.flushWebhooks();
-    await rt?.close();
-    await meta?.stop();
-    await zendesk?.stop();
-    process.env = savedEnv;
+    await world?.close();
   });
 
   it('syncs every message exactly once, in order per conversation, waiting out every Retry-After', async () => {

@@ -1,58 +1,32 @@
-import crypto from 'node:crypto';
-import { signInstallationMetadata } from '../../connectors/zendesk/metadata';
-import { zendeskConnector } from '../../connectors/zendesk/zendesk-connector';
-import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
-import type { PushInstance } from '../fakes/zendesk/fake-account';
-import { lifecycleEvent, startZendeskFake, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
-import { freePort } from '../send/send-harness';
-import { waitFor } from '../sync/sync-harness';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { textWebhook } from '../admin/admin-helpers';
+import { lifecycleEvent, type PushInstance, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
+import type { TestRuntime } from '../support/test-runtime';
 import { postChannelback } from './zendesk-helpers';
+import { startZendeskWorld, waitFor, type ZendeskWorld } from './zendesk-world';
 
 /** Issue 4 item 2's event-callback half: ticket ids linked from signed pushes only; lifecycle events verified. */
 describe('Zendesk event callbacks', () => {
+  let world: ZendeskWorld;
   let rt: TestRuntime;
-  let meta: MetaFake;
   let zendesk: ZendeskFake;
-  let eventsUrl = '';
-  const previousApiBase = process.env.ZENDESK_API_BASE;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const acme = () => zendesk.state.account('acme');
 
+  /** A new integration account of acme whose event callbacks reach Threadline. */
   const install = async (accountId: string): Promise<{ id: string; instance: PushInstance; metadata: string }> => {
-    const instance = zendesk.state.addPushInstance('acme', { eventCallbackUrl: eventsUrl });
-    const metadataKey = crypto.randomBytes(32).toString('hex');
-    const res = await rt.http().post('/api/v1/installations').set('authorization', ADMIN_AUTH).send({
-      connector: 'zendesk', account_id: accountId,
-      config: { subdomain: 'acme', instancePushId: instance.instancePushId, phoneNumberId: fixtureNumber.phoneNumberId },
-      credentials: { pushToken: instance.token, metadataKey },
-    });
-    expect(res.status).toBe(201);
-    return { id: res.body.id, instance, metadata: signInstallationMetadata(res.body.id, metadataKey) };
+    const installed = await world.install('acme', { accountId, eventCallbacks: true });
+    expect(installed.status).toBe(201);
+    return { id: installed.installationId, instance: installed.instance, metadata: installed.metadata };
   };
   const postEvents = (events: unknown[]) => rt.http().post('/connectors/zendesk/events').send({ events });
   const links = (installationId: string, type: string) => rt.db('external_link').where({ installation_id: installationId, external_type: type }).select('entity_type', 'entity_id', 'external_id');
 
   beforeAll(async () => {
-    zendesk = await startZendeskFake({ accounts: ['acme'] });
-    process.env.ZENDESK_API_BASE = zendesk.apiBase;
-    const port = await freePort();
-    eventsUrl = `http://127.0.0.1:${port}/connectors/zendesk/events`;
-    meta = await startMetaFake({ appSecret: TEST_APP_SECRET, webhookTarget: `http://127.0.0.1:${port}/webhooks/whatsapp` });
-    rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl, port }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [zendeskConnector] });
-    const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
-      .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
-    expect(number.status).toBe(201);
+    world = await startZendeskWorld();
+    ({ rt, zendesk } = world);
   });
   afterAll(async () => {
-    await zendesk?.flushEventCallbacks();
-    await meta?.flushWebhooks();
-    await rt?.close();
-    await meta?.stop();
-    await zendesk?.stop();
-    if (previousApiBase === undefined) delete process.env.ZENDESK_API_BASE;
-    else process.env.ZENDESK_API_BASE = previousApiBase;
+    await world?.close();
   });
 
   it('links the conversation to its ticket and the message to its comment from a signed push\'s callback; a forged request id links nothing', async () => {
@@ -69,7 +43,7 @@ describe('Zendesk event callbacks', () => {
 
     // The push's events claiming another ticket: a forged signature, none, and this signature on another outbox row.
     const forged = (rid: string) => ({ ...(callback?.body.events[0] as object), data: { request_id: rid, resource_events: [{ type_id: 'comment_on_new_ticket', external_id: 'wa:wamid.EV_1', ticket_id: 999, comment_id: 998 }] } });
-    const res = await postEvents([forged(`${requestId.slice(0, -16)}AAAAAAAAAAAAAAAA`), forged(requestId.replace(/-[^-]{16}$/, '')), forged(requestId.replace(/^tl-(\d+)/, (_m, n: string) => `tl-${Number(n) + 1}`))]);
+    const res = await postEvents([forged(`${requestId.slice(0, -16)}AAAAAAAAAAAAAAAA`), forged(requestId.slice(0, -17)) /* the signature is base64url: it may itself contain '-' */, forged(requestId.replace(/^tl-(\d+)/, (_m, n: string) => `tl-${Number(n) + 1}`))]);
     expect(res.status).toBe(200);
     expect(res.body.outcomes.map((o: { outcome: string }) => o.outcome)).toEqual(['unauthenticated', 'unauthenticated', 'unauthenticated']);
     expect(await links(id, 'zendesk_ticket')).toEqual([expect.objectContaining({ external_id: String(imported?.ticketId) })]);

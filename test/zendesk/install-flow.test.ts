@@ -1,20 +1,18 @@
-import { zendeskConnector } from '../../connectors/zendesk/zendesk-connector';
 import { ADMIN_AUTH } from '../admin/admin-helpers';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
-import { fixtureOAuthClient, FakeZendeskAdmin, startZendeskFake, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
-import { freePort } from '../send/send-harness';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { fixtureNumber } from '../fakes/meta/meta-fake';
+import { fixtureOAuthClient, FakeZendeskAdmin, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
+import type { TestRuntime } from '../support/test-runtime';
+import { startZendeskWorld, type ZendeskWorld } from './zendesk-world';
 
 /**
  * Issue 4 item 1: a Zendesk admin creates an integration account. The fake plays Zendesk and the admin's
  * browser (manifest, admin_ui POST, our pages, the OAuth authorisation, the post-back to return_url).
  */
 describe('Zendesk install flow', () => {
+  let world: ZendeskWorld;
   let rt: TestRuntime;
-  let meta: MetaFake;
   let zendesk: ZendeskFake;
   let manifestUrl = '';
-  const previousApiBase = process.env.ZENDESK_API_BASE;
 
   const connectCode = async (): Promise<string> => {
     const res = await rt.http().post('/api/v1/zendesk/connect-codes').set('authorization', ADMIN_AUTH);
@@ -23,32 +21,12 @@ describe('Zendesk install flow', () => {
   };
 
   beforeAll(async () => {
-    zendesk = await startZendeskFake({ accounts: ['acme', 'globex'] });
-    process.env.ZENDESK_API_BASE = zendesk.apiBase;
-    const port = await freePort();
-    const publicUrl = `http://127.0.0.1:${port}`;
-    zendesk.state.addOAuthClient({ redirectUris: [`${publicUrl}/connectors/zendesk/oauth/callback`] });
-    meta = await startMetaFake({ appSecret: TEST_APP_SECRET, webhookTarget: `${publicUrl}/webhooks/whatsapp` });
-    rt = await startTestRuntime({
-      config: {
-        whatsappApiBase: meta.baseUrl, port, publicUrl,
-        zendesk: { clientId: fixtureOAuthClient.clientId, clientSecret: fixtureOAuthClient.secret, apiBase: zendesk.apiBase },
-      },
-      worker: false,
-      connectors: [zendeskConnector],
-    });
-    const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
-      .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
-    expect(number.status).toBe(201);
+    world = await startZendeskWorld({ accounts: ['acme', 'globex'], worker: false });
+    ({ rt, zendesk } = world);
     manifestUrl = `${rt.url}/connectors/zendesk/manifest.json`;
   });
   afterAll(async () => {
-    await zendesk?.flushEventCallbacks();
-    await rt?.close();
-    await meta?.stop();
-    await zendesk?.stop();
-    if (previousApiBase === undefined) delete process.env.ZENDESK_API_BASE;
-    else process.env.ZENDESK_API_BASE = previousApiBase;
+    await world?.close();
   });
 
   it('serves the integration manifest naming our push client and every URL Zendesk calls', async () => {

@@ -13,6 +13,7 @@ import { fixtureOAuthClient } from '../fakes/zendesk/fake-state';
 import { startZendeskFake, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
 import { createTestDatabase, type TestDatabase } from '../support/test-db';
 import { loadZendeskInstallation, storedZendeskCredentials } from './zendesk-installation';
+import { authorisedPair, useZendeskEnv } from './zendesk-world';
 
 /**
  * The REST token of an installation (reference §3): Zendesk's access tokens expire and every refresh
@@ -24,7 +25,7 @@ const secretKey = crypto.randomBytes(32);
 const secrets = new SecretBox(secretKey);
 const registry = new ConnectorRegistry([zendeskConnector]);
 const oauth = { apiBase: undefined, clientId: fixtureOAuthClient.clientId, clientSecret: fixtureOAuthClient.secret, timeoutMs: 5_000 };
-const savedEnv = { ...process.env };
+let restoreEnv: () => void = () => undefined;
 let t: TestDatabase;
 let workspaceId: string;
 let fake: ZendeskFake;
@@ -33,10 +34,10 @@ beforeAll(async () => {
   t = await createTestDatabase();
   ({ workspaceId } = await createWorkspace(t.db));
   fake = await startZendeskFake({ accounts: ['acme'] });
-  Object.assign(process.env, { ZENDESK_API_BASE: fake.apiBase, ZENDESK_CLIENT_ID: oauth.clientId, ZENDESK_CLIENT_SECRET: oauth.clientSecret });
+  restoreEnv = useZendeskEnv(fake.apiBase);
 });
 afterAll(async () => {
-  process.env = savedEnv;
+  restoreEnv();
   await fake?.stop();
   await t?.drop();
 });
@@ -45,17 +46,14 @@ const acme = () => fake.state.account('acme');
 const oauthWith = () => ({ ...oauth, apiBase: fake.apiBase });
 
 /** An installation holding a pair the fake issued (as the install flow stores it), the expiry as we recorded it. */
-async function installWithPair(expiresAt: Date | undefined): Promise<{ installationId: string; old: { accessToken: string; refreshToken: string } }> {
-  const pair = acme().oauth.issuePair(oauth.clientId, ['read', 'write'], 1800, 2_592_000);
-  const credentials: ZendeskCredentials = {
-    pushToken: 'push-token', metadataKey: 'k'.repeat(32), accessToken: pair.access_token, refreshToken: pair.refresh_token,
-    ...(expiresAt === undefined ? {} : { accessTokenExpiresAt: expiresAt.toISOString() }),
-  };
+async function installWithPair(expiresAt: Date): Promise<{ installationId: string; old: { accessToken: string; refreshToken: string } }> {
+  const { accessToken, refreshToken } = authorisedPair(acme());
+  const credentials: ZendeskCredentials = { pushToken: 'push-token', metadataKey: 'k'.repeat(32), accessToken, refreshToken, accessTokenExpiresAt: expiresAt.toISOString() };
   const installed = await installConnector({ db: t.db, secrets, registry }, workspaceId, {
     connector: 'zendesk', accountId: `acme-${crypto.randomBytes(3).toString('hex')}`, config: { subdomain: 'acme', instancePushId: 'instance-1' }, credentials,
   }, 'test');
   if (!installed.ok) throw new Error(installed.message);
-  return { installationId: installed.installation.id, old: { accessToken: pair.access_token, refreshToken: pair.refresh_token } };
+  return { installationId: installed.installation.id, old: { accessToken, refreshToken } };
 }
 
 /** One REST call through the token; resolves to the access token that call succeeded with. */

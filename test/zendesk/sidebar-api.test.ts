@@ -3,18 +3,22 @@ import type express from 'express';
 import request from 'supertest';
 import { zendeskConnector } from '../../connectors/zendesk/zendesk-connector';
 import { SIDEBAR_PATH, zendeskSidebarRoutes } from '../../connectors/zendesk/sidebar';
-import { readConversation } from '../../core/conversations/read-conversations';
+import type { ZendeskCredentials } from '../../connectors/zendesk/zendesk-settings';
 import { createLogger } from '../../core/observability/logger';
 import { sendFromPlatform } from '../../core/send/reply-adapter';
 import { saveLinks } from '../../core/sync/external-links';
-import { listTemplates } from '../../core/templates/list-templates';
 import { createApp } from '../../server/app';
+import { sidebarReads } from '../../server/routes/zendesk-connector-routes';
 import { ADMIN_AUTH, textWebhook, waitFor } from '../admin/admin-helpers';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { fakeZafApp, mintZafJwt, type ZafJwtInput } from '../fakes/zendesk/app-routes';
+import { fixtureOAuthClient } from '../fakes/zendesk/fake-state';
 import { startZendeskFake, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
 import { freePort } from '../send/send-harness';
 import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { storedZendeskCredentials } from './zendesk-installation';
+
+type Account = 'acme' | 'globex' | 'initech' | 'hooli' | 'umbrella';
 
 /**
  * The sidebar's backend on real HTTP and Postgres: the ZAF JWT page load (signed by the Zendesk fake's app
@@ -34,7 +38,7 @@ describe('Zendesk sidebar backend', () => {
   const OLD = '15550008003';
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-  const jwt = (subdomain: 'acme' | 'globex' | 'initech', extra: Partial<ZafJwtInput> = {}) =>
+  const jwt = (subdomain: Account, extra: Partial<ZafJwtInput> = {}) =>
     mintZafJwt({ accountBase: zendesk.baseUrlFor(subdomain), subdomain, now: clock, ...extra });
   const loadPage = (token: string | undefined) => request(app).post(SIDEBAR_PATH).type('form').send(token === undefined ? {} : { token });
   const sessionOf = (html: string) => /<meta name="threadline-session" content="([^"]+)">/.exec(html)?.[1] ?? '';
@@ -44,6 +48,7 @@ describe('Zendesk sidebar backend', () => {
     post: (path: string, body: object) => request(app).post(`${SIDEBAR_PATH}/api${path}`).set('authorization', `Bearer ${session}`).send(body),
   });
   const keyFetches = () => zendesk.state.requests.filter((r) => r.path.endsWith('/public_key.pem')).length;
+  const tokenRefreshes = (subdomain: Account) => zendesk.state.requests.filter((r) => r.subdomain === subdomain && r.path === '/oauth/tokens').length;
 
   async function customerWrites(wamid: string, from: string, body: string, timestamp = nowSeconds() - 60): Promise<string> {
     expect((await rt.postWebhook(textWebhook({ wamid, from, name: `Customer ${from}`, timestamp, body }))).status).toBe(200);
@@ -56,13 +61,15 @@ describe('Zendesk sidebar backend', () => {
     return id;
   }
 
-  async function install(subdomain: 'acme' | 'globex' | 'initech', withRestToken = true): Promise<string> {
+  /** `restToken`: a token that never expires (the default), none, or the pair the install flow stores. */
+  type RestToken = 'static' | 'none' | Pick<ZendeskCredentials, 'accessToken' | 'refreshToken' | 'accessTokenExpiresAt'>;
+  async function install(subdomain: Account, restToken: RestToken = 'static'): Promise<string> {
     const instance = zendesk.state.addPushInstance(subdomain);
-    const accessToken = withRestToken ? zendesk.state.account(subdomain).oauth.issueStaticToken(['read', 'write']) : undefined;
+    const rest = restToken === 'static' ? { accessToken: zendesk.state.account(subdomain).oauth.issueStaticToken(['read', 'write']) } : restToken === 'none' ? {} : restToken;
     const res = await rt.http().post('/api/v1/installations').set('authorization', ADMIN_AUTH).send({
       connector: 'zendesk', account_id: subdomain,
       config: { subdomain, instancePushId: instance.instancePushId, phoneNumberId: fixtureNumber.phoneNumberId },
-      credentials: { pushToken: instance.token, metadataKey: crypto.randomBytes(32).toString('hex'), accessToken },
+      credentials: { pushToken: instance.token, metadataKey: crypto.randomBytes(32).toString('hex'), ...rest },
     });
     expect(res.status).toBe(201);
     return res.body.id as string;
@@ -73,7 +80,8 @@ describe('Zendesk sidebar backend', () => {
     routers: [zendeskSidebarRoutes({
       db: rt.db, secrets: rt.secrets, logger: createLogger({ level: 'silent' }), send: sendFromPlatform({ db: rt.db }), workspaceId: rt.workspace.id,
       sessionKey: crypto.randomBytes(32), apiBase: zendesk.apiBase, app,
-      reads: { readConversation: (ws, id) => readConversation(rt.db, ws, id), listTemplates: (ws, filter) => listTemplates(rt.db, ws, filter) },
+      oauth: { apiBase: zendesk.apiBase, clientId: fixtureOAuthClient.clientId, clientSecret: fixtureOAuthClient.secret, timeoutMs: 5_000 },
+      reads: sidebarReads(rt.db),
       now: () => clock,
     })],
   });
@@ -83,7 +91,7 @@ describe('Zendesk sidebar backend', () => {
   ]);
 
   beforeAll(async () => {
-    zendesk = await startZendeskFake({ accounts: ['acme', 'globex', 'initech'] });
+    zendesk = await startZendeskFake({ accounts: ['acme', 'globex', 'initech', 'hooli', 'umbrella'] });
     const port = await freePort();
     meta = await startMetaFake({ appSecret: TEST_APP_SECRET, webhookTarget: `http://127.0.0.1:${port}/webhooks/whatsapp` });
     rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl, port }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [zendeskConnector] });
@@ -161,13 +169,39 @@ describe('Zendesk sidebar backend', () => {
     });
 
     it('without a REST token to fetch the app key the page says why (503); a configured key needs none', async () => {
-      await install('initech', false);
+      await install('initech', 'none');
       const res = await loadPage(jwt('initech'));
       expect(res.status).toBe(503);
       expect(res.text).toContain('has not authorised Threadline (no REST token)');
       const configured = await request(sidebarApp({ publicKeyPem: fakeZafApp.publicKeyPem })).post(SIDEBAR_PATH).type('form').send({ token: jwt('initech') });
       expect(configured.status).toBe(200);
       expect(sessionOf(configured.text)).not.toBe('');
+    });
+
+    // Access tokens live 30 minutes and the key is fetched once an hour, so the fetch usually finds its token expired.
+    it.each([
+      ['expired by our clock too: refreshed before the fetch', 'hooli', true],
+      ['with no recorded expiry: refreshed on the 401 and the fetch retried', 'umbrella', false],
+    ] as const)('an expired REST token, %s: the page still verifies, the pair rotated once', async (_how, subdomain, expiryKnown) => {
+      const issued = new Date();
+      const pair = zendesk.state.account(subdomain).oauth.issuePair(fixtureOAuthClient.clientId, ['read', 'write'], 1_800, 2_592_000);
+      const installationId = await install(subdomain, {
+        accessToken: pair.access_token, refreshToken: pair.refresh_token, ...(expiryKnown ? { accessTokenExpiresAt: new Date(issued.getTime() + 1_800_000).toISOString() } : {}),
+      });
+      zendesk.state.advanceTime(31 * 60_000);
+      clock = new Date(issued.getTime() + 31 * 60_000);
+      const refused = () => zendesk.state.requests.filter((r) => r.subdomain === subdomain && r.path.endsWith('/public_key.pem') && r.status === 401).length;
+
+      const res = await loadPage(jwt(subdomain));
+      expect(res.status).toBe(200);
+      expect(sessionOf(res.text)).not.toBe('');
+      expect(tokenRefreshes(subdomain)).toBe(1);
+      expect(refused()).toBe(expiryKnown ? 0 : 1);
+      const stored = await storedZendeskCredentials(rt, installationId);
+      expect(stored.accessToken).not.toBe(pair.access_token);
+      expect(stored.refreshToken).not.toBe(pair.refresh_token);
+      expect(zendesk.state.account(subdomain).oauth.validAccessToken(stored.accessToken ?? '')).toBeDefined();
+      expect(Date.parse(stored.accessTokenExpiresAt ?? '')).toBeGreaterThan(clock.getTime());
     });
   });
 

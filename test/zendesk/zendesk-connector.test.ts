@@ -1,79 +1,47 @@
 import crypto from 'node:crypto';
-import { zendeskConnector } from '../../connectors/zendesk/zendesk-connector';
 import { signInstallationMetadata } from '../../connectors/zendesk/metadata';
-import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
-import type { PushInstance } from '../fakes/zendesk/fake-account';
-import { startZendeskFake, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
-import { freePort } from '../send/send-harness';
-import { waitFor } from '../sync/sync-harness';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { fixtureNumber, type MetaFake } from '../fakes/meta/meta-fake';
+import type { ZendeskFake } from '../fakes/zendesk/zendesk-fake';
+import type { TestRuntime } from '../support/test-runtime';
 import { commentsOfThread, imageWebhook, postChannelback } from './zendesk-helpers';
+import { startZendeskWorld, waitFor, type ZendeskWorld } from './zendesk-world';
 
 /**
  * Issue 4's ticketing and channelback, end to end: signed WhatsApp webhooks through the real runtime
  * (engine, sync, send) to the Zendesk fake's Push API, and agents' channelbacks to the Meta fake.
  */
 describe('Zendesk connector through the real runtime', () => {
+  let world: ZendeskWorld;
   let rt: TestRuntime;
   let meta: MetaFake;
   let zendesk: ZendeskFake;
-  let instance: PushInstance;
   let installationId = '';
+  let metadataKey = '';
   let metadata = '';
-  const metadataKey = crypto.randomBytes(32).toString('hex');
   const ANA = '15550007001';
   const BEN = '15550007002';
   const LATE = '15550007003';
   const RATE = '15550007004';
-  const previousApiBase = process.env.ZENDESK_API_BASE;
 
   const nowSeconds = () => Math.floor(Date.now() / 1000);
-  const customerWrites = async (wamid: string, from: string, body: string, timestamp = nowSeconds() - 60) => {
-    expect((await rt.postWebhook(textWebhook({ wamid, from, name: `Customer ${from}`, timestamp, body }))).status).toBe(200);
-  };
-  const acme = () => zendesk.state.account('acme');
-  /** The thread a customer's messages were pushed with, found by the external id of one of them. */
-  const threadOf = (wamid: string): string => {
-    const resource = acme().resources.get(`wa:${wamid}`);
-    const thread = resource && [...acme().threads.entries()].find(([, ticketId]) => ticketId === resource.ticketId)?.[0];
-    if (!thread) throw new Error(`no thread for ${wamid}`);
-    return thread;
-  };
-  const pushed = (wamid: string) => acme().resources.has(`wa:${wamid}`);
+  const customerWrites = (wamid: string, from: string, body: string, secondsAgo?: number) => world.customerWrites({ wamid, from, body, secondsAgo });
+  const acme = () => world.account('acme');
+  const threadOf = (wamid: string) => world.threadOf('acme', wamid);
+  const pushed = (wamid: string) => world.pushed('acme', wamid);
 
   beforeAll(async () => {
-    zendesk = await startZendeskFake({ accounts: ['acme'] });
-    process.env.ZENDESK_API_BASE = zendesk.apiBase;
-    const port = await freePort();
-    meta = await startMetaFake({ appSecret: TEST_APP_SECRET, webhookTarget: `http://127.0.0.1:${port}/webhooks/whatsapp` });
-    meta.state.addFixtureMedia();
-    rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl, port }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [zendeskConnector] });
-    const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
-      .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
-    expect(number.status).toBe(201);
-    instance = zendesk.state.addPushInstance('acme');
-    const installed = await rt.http().post('/api/v1/installations').set('authorization', ADMIN_AUTH).send({
-      connector: 'zendesk',
-      account_id: 'acme',
-      config: { subdomain: 'acme', instancePushId: instance.instancePushId, phoneNumberId: fixtureNumber.phoneNumberId, tags: ['whatsapp'], mediaLinkTemplate: 'https://threadline.example/messages/{messageId}' },
-      credentials: { pushToken: instance.token, metadataKey },
-    });
+    world = await startZendeskWorld();
+    ({ rt, meta, zendesk } = world);
+    const installed = await world.install('acme', { config: { tags: ['whatsapp'], mediaLinkTemplate: 'https://threadline.example/messages/{messageId}' } });
     expect(installed.status).toBe(201);
-    installationId = installed.body.id;
-    metadata = signInstallationMetadata(installationId, metadataKey);
+    ({ installationId, metadataKey, metadata } = installed);
     await rt.db('template').insert({
       workspace_id: rt.workspace.id, waba_id: fixtureNumber.wabaId, meta_template_id: '90001', name: 'order_update', language: 'en_US', category: 'UTILITY',
       status: 'APPROVED', parameter_format: 'POSITIONAL', components: JSON.stringify([{ type: 'BODY', text: 'Hello {{1}}' }]),
     });
   });
   afterAll(async () => {
-    await meta?.flushWebhooks();
-    await rt?.close();
-    await meta?.stop();
-    await zendesk?.stop();
-    if (previousApiBase === undefined) delete process.env.ZENDESK_API_BASE;
-    else process.env.ZENDESK_API_BASE = previousApiBase;
+    await world?.close();
   });
 
   it('a customer\'s messages become one ticket with their comments in order, from the customer, once however often Meta redelivers', async () => {
@@ -149,7 +117,7 @@ describe('Zendesk connector through the real runtime', () => {
   });
 
   it('a channelback outside the 24-hour window gets the reason and the template hint, and nothing is sent', async () => {
-    await customerWrites('wamid.ZD_LATE_1', LATE, 'Hello?', nowSeconds() - 25 * 3600);
+    await customerWrites('wamid.ZD_LATE_1', LATE, 'Hello?', 25 * 3600);
     await waitFor(() => pushed('wamid.ZD_LATE_1'), 'the old message on a ticket');
     const sentBefore = meta.state.sent.length;
     const res = await postChannelback(rt.url, { message: 'Sorry for the wait', thread_id: threadOf('wamid.ZD_LATE_1'), metadata, request_unique_identifier: 'zd-req-late' });

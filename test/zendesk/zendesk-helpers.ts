@@ -30,8 +30,16 @@ export function postChannelback(url: string, form: ChannelbackForm): request.Tes
   return request(url).post('/connectors/zendesk/channelback').set('content-type', 'application/x-www-form-urlencoded').send(body);
 }
 
-/** Public comments of the ticket a thread landed on, oldest first. */
-export function commentsOfThread(zendesk: ZendeskFake, subdomain: string, threadId: string): Array<{ body: string; author: string | null; external_id: string | null; public: boolean }> {
+export interface ThreadComment {
+  body: string;
+  /** The author's external id. */
+  author: string | null;
+  external_id: string | null;
+  public: boolean;
+}
+
+/** The comments of the ticket a thread landed on, oldest first. */
+export function commentsOfThread(zendesk: ZendeskFake, subdomain: string, threadId: string): ThreadComment[] {
   const account = zendesk.state.account(subdomain);
   const ticket = account.ticketForThread(threadId);
   if (!ticket) return [];

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { ExternalLinkWrite } from '../../../core/connectors/contract';
 import { uninstallConnector } from '../../../core/connectors/installations';
 import type { Logger } from '../../../core/observability/logger';
+import { eventsOfRequest } from '../../../core/sync/events-of-request';
 import { linkTypes } from '../map-event-to-resource';
 import { claimedInstallationId, verifyInstallationMetadata } from '../metadata';
 import { parseRequestId, verifyRequestId } from '../request-id';
@@ -40,9 +40,6 @@ const withMetadata = z.object({ metadata: z.string().max(5_000).nullish() });
 
 export type EventOutcome = 'linked' | 'uninstalled' | 'recorded' | 'ignored' | 'unauthenticated' | 'invalid' | 'failed';
 
-/** How long a callback waits for its push's outcome to be recorded (the callback can overtake it). */
-const linkWaitMs = 3_000;
-
 /**
  * One event of a callback batch. Nothing here trusts the sender: a resource event must carry a request id
  * signed with the installation's key, a lifecycle event that installation's signed metadata, and an app
@@ -76,41 +73,26 @@ async function linkResources(deps: ZendeskRouteDeps, event: CallbackEvent, logge
     logger.warn({ requestId: data.data.request_id ?? null, subdomain: event.subdomain }, 'Zendesk resources_created callback with a request id we did not sign: ignored');
     return 'unauthenticated';
   }
-  await untilRecorded(deps, claim.outboxId);
-  const externalIds = data.data.resource_events.map((r) => r.external_id);
-  // The comment's external id was linked to its message when the push was recorded; the outbox row names the conversation.
-  const messages: { external_id: string; message_id: string; conversation_id: string }[] = await deps.db('external_link as l')
-    .join('sync_outbox as o', function joinOutbox() {
-      this.on('o.message_id', '=', 'l.entity_id').andOn('o.installation_id', '=', 'l.installation_id');
-    })
-    .where({ 'l.installation_id': installation.id, 'l.entity_type': 'message', 'l.external_type': linkTypes.resource })
-    .whereIn('l.external_id', externalIds)
-    .distinct('l.external_id', 'l.entity_id as message_id', 'o.conversation_id');
-  const byExternalId = new Map(messages.map((m) => [m.external_id, m]));
+  // Read from the push's own outbox rows: the callback may overtake the recording of the push's outcome.
+  const byExternalId = await eventsOfRequest(deps.db, installation.id, claim.outboxId, data.data.resource_events.map((r) => r.external_id));
   const writes: ExternalLinkWrite[] = [];
   for (const resource of data.data.resource_events) {
-    const message = byExternalId.get(resource.external_id);
-    if (!message) {
-      logger.warn({ externalId: resource.external_id, installationId: installation.id }, 'Zendesk created a resource Threadline has no message for');
+    const pushed = byExternalId.get(resource.external_id);
+    if (!pushed) {
+      logger.warn({ externalId: resource.external_id, installationId: installation.id }, 'Zendesk created a resource this push did not carry');
       continue;
     }
     // A follow-up of a closed ticket is where the conversation continues from now on.
     const ticketId = resource.follow_up_ticket_id ?? resource.ticket_id;
-    writes.push({ entityType: 'conversation', entityId: message.conversation_id, externalType: linkTypes.ticket, externalId: String(ticketId) });
-    if (resource.comment_id !== undefined) writes.push({ entityType: 'message', entityId: message.message_id, externalType: COMMENT_LINK_TYPE, externalId: String(resource.comment_id) });
+    writes.push({ entityType: 'conversation', entityId: pushed.conversationId, externalType: linkTypes.ticket, externalId: String(ticketId) });
+    // A message's own comment; a failure's private note is a comment too, but not the message's.
+    const isMessageComment = pushed.type === 'message.inbound' || pushed.type === 'message.outbound';
+    if (resource.comment_id !== undefined && pushed.messageId !== null && isMessageComment) {
+      writes.push({ entityType: 'message', entityId: pushed.messageId, externalType: COMMENT_LINK_TYPE, externalId: String(resource.comment_id) });
+    }
   }
   await deps.saveLinks(installation.workspaceId, installation.id, writes);
   return 'linked';
-}
-
-/** The push's outbox row leaves `pending` once its outcome (and its links) are committed. */
-async function untilRecorded(deps: ZendeskRouteDeps, outboxId: number): Promise<void> {
-  const deadline = Date.now() + linkWaitMs;
-  while (Date.now() < deadline) {
-    const row: { state: string } | undefined = await deps.db('sync_outbox').where({ id: outboxId }).first('state');
-    if (row?.state !== 'pending') return;
-    await sleep(50);
-  }
 }
 
 async function instanceLifecycle(deps: ZendeskRouteDeps, event: CallbackEvent, logger: Logger): Promise<EventOutcome> {
@@ -141,12 +123,10 @@ async function instanceLifecycle(deps: ZendeskRouteDeps, event: CallbackEvent, l
  */
 async function appUninstalled(deps: ZendeskRouteDeps, event: CallbackEvent, logger: Logger): Promise<EventOutcome> {
   let removed = 0;
-  for (const { id } of await zendeskInstallationsOf(deps.db, event.subdomain)) {
-    const installation = await loadZendeskInstallation(deps, id);
-    if (!installation) continue;
+  for (const installation of await zendeskInstallationsOf(deps, event.subdomain)) {
     const check = await validatePushToken({ apiBase: zendeskApiBase(), timeoutMs: 5_000 }, installation.config.subdomain, installation.credentials.pushToken, installation.config.instancePushId);
     if (check.ok || (check.error.code !== 'UNAUTHORIZED' && check.error.code !== 'FORBIDDEN')) {
-      logger.warn({ installationId: id, subdomain: event.subdomain, confirmed: check.ok ? 'token still valid' : check.error.code }, 'destroy_integration not confirmed by Zendesk: installation kept');
+      logger.warn({ installationId: installation.id, subdomain: event.subdomain, confirmed: check.ok ? 'token still valid' : check.error.code }, 'destroy_integration not confirmed by Zendesk: installation kept');
       continue;
     }
     await uninstallConnector(deps.db, installation.workspaceId, installation.id, `zendesk:${event.subdomain}`);

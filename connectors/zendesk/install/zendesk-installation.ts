@@ -1,13 +1,24 @@
 import { z } from 'zod';
+import type { Installation } from '../../../core/connectors/contract';
+import { parseInstallation, type InstallationRecord } from '../../../core/connectors/define-connector';
+import { openActiveInstallations, openInstallation, workspaceOfInstallation } from '../../../core/connectors/open-installation';
 import type { SecretBox } from '../../../core/crypto/secret-box';
 import type { Db } from '../../../core/db/connect';
+import { zendeskConnector } from '../zendesk-connector';
 import { zendeskConfigSchema, zendeskCredentialsSchema, type ZendeskConfig, type ZendeskCredentials } from '../zendesk-settings';
 
-export interface ZendeskInstallation {
-  id: string;
-  workspaceId: string;
-  config: ZendeskConfig;
-  credentials: ZendeskCredentials;
+/** An installation as the connector's own routes use it: parsed, its REST token refreshable (`withRestToken`). */
+export type ZendeskInstallation = Installation<ZendeskConfig, ZendeskCredentials>;
+
+type Deps = { db: Db; secrets: SecretBox };
+
+const schemas = { displayName: zendeskConnector.displayName, configSchema: zendeskConfigSchema, credentialsSchema: zendeskCredentialsSchema };
+
+/** A Zendesk installation's record parsed by the connector's schemas; undefined for another connector's or one that no longer parses. */
+function asZendesk(record: InstallationRecord): ZendeskInstallation | undefined {
+  if (record.connector !== zendeskConnector.id) return undefined;
+  const parsed = parseInstallation(schemas, record);
+  return parsed.ok ? parsed.installation : undefined;
 }
 
 /**
@@ -15,23 +26,22 @@ export interface ZendeskInstallation {
  * naming a workspace (admin UI edits, event callbacks): they prove themselves with its `metadataKey`.
  * Undefined for anything unknown, uninstalled, of another connector, or unreadable.
  */
-export async function loadZendeskInstallation(deps: { db: Db; secrets: SecretBox }, installationId: string): Promise<ZendeskInstallation | undefined> {
+export async function loadZendeskInstallation(deps: Deps, installationId: string): Promise<ZendeskInstallation | undefined> {
   if (!z.uuid().safeParse(installationId).success) return undefined;
-  const row: { id: string; workspace_id: string; settings: unknown; credentials_sealed: string | null } | undefined = await deps.db('installation')
-    .where({ id: installationId, connector: 'zendesk', state: 'active' })
-    .first('id', 'workspace_id', 'settings', 'credentials_sealed');
-  if (!row?.credentials_sealed) return undefined;
-  const config = zendeskConfigSchema.safeParse(row.settings);
-  const credentials = zendeskCredentialsSchema.safeParse(JSON.parse(deps.secrets.open(row.credentials_sealed)));
-  if (!config.success || !credentials.success) return undefined;
-  return { id: row.id, workspaceId: row.workspace_id, config: config.data, credentials: credentials.data };
+  const workspaceId = await workspaceOfInstallation(deps.db, installationId);
+  if (workspaceId === undefined) return undefined;
+  const opened = await openInstallation(deps, workspaceId, installationId);
+  return opened.ok ? asZendesk(opened.record) : undefined;
 }
 
-/** Every active Zendesk installation of one account (subdomain), in any workspace. */
-export async function zendeskInstallationsOf(db: Db, subdomain: string): Promise<Array<{ id: string; workspaceId: string }>> {
-  const rows: { id: string; workspace_id: string }[] = await db('installation')
-    .where({ connector: 'zendesk', state: 'active' })
-    .whereRaw("settings->>'subdomain' = ?", [subdomain])
-    .select('id', 'workspace_id');
-  return rows.map((r) => ({ id: r.id, workspaceId: r.workspace_id }));
+/**
+ * The active installations (integration accounts) of one Zendesk account, oldest first: in one workspace
+ * (the sidebar's), or in every workspace for an event that names only the subdomain.
+ */
+export async function zendeskInstallationsOf(deps: Deps, subdomain: string, where: { workspaceId?: string } = {}): Promise<ZendeskInstallation[]> {
+  const records = await openActiveInstallations(deps, zendeskConnector.id, where);
+  return records.flatMap((record) => {
+    const installation = asZendesk(record);
+    return installation?.config.subdomain.toLowerCase() === subdomain.toLowerCase() ? [installation] : [];
+  });
 }

@@ -1,4 +1,9 @@
 import crypto from 'node:crypto';
+import type { Installation } from '../../../core/connectors/contract';
+import type { ZendeskResult } from '../client';
+import { errorFromResponse, networkError } from '../client/errors';
+import { hasRestToken, withRestToken, type RestTokenOptions } from '../rest-token';
+import type { ZendeskConfig, ZendeskCredentials } from '../zendesk-settings';
 
 const CACHE_MS = 60 * 60_000;
 
@@ -14,29 +19,41 @@ export class AppPublicKeys {
 
   constructor(private readonly options: { appId?: string; configuredPem?: string; timeoutMs?: number }) {}
 
-  async forAccount(accountBase: string, accessToken: string | undefined, now: Date): Promise<PublicKeyResult> {
+  /**
+   * `installation`: one of the account's, whose REST token reads the key. The token expires every 30
+   * minutes and the key is fetched once an hour, so it goes through `withRestToken` (refreshed under the
+   * installation's lock, once more on a 401) rather than as stored.
+   */
+  async forAccount(
+    accountBase: string, installation: Installation<ZendeskConfig, ZendeskCredentials> | undefined, now: Date, tokens: RestTokenOptions = {},
+  ): Promise<PublicKeyResult> {
     if (this.options.configuredPem !== undefined) return { ok: true, pem: this.options.configuredPem };
     const { appId } = this.options;
     if (appId === undefined) return { ok: false, message: 'Threadline has neither ZENDESK_APP_PUBLIC_KEY nor ZENDESK_APP_ID configured' };
     const cached = this.cache.get(accountBase);
     if (cached && cached.until > now.getTime()) return { ok: true, pem: cached.pem };
-    if (accessToken === undefined) return { ok: false, message: 'the Zendesk account has not authorised Threadline (no REST token) to read the app\'s public key' };
+    if (installation === undefined || !hasRestToken(installation)) return { ok: false, message: 'the Zendesk account has not authorised Threadline (no REST token) to read the app\'s public key' };
+    const fetched = await withRestToken(installation, (accessToken) => this.fetchPem(`${accountBase}/api/v2/apps/${encodeURIComponent(appId)}/public_key.pem`, accessToken), tokens);
+    if (!fetched.ok) return { ok: false, message: `Zendesk did not give the app's public key (${fetched.error.message})` };
+    this.cache.set(accountBase, { pem: fetched.value, until: now.getTime() + CACHE_MS });
+    return { ok: true, pem: fetched.value };
+  }
+
+  private async fetchPem(url: string, accessToken: string): Promise<ZendeskResult<string>> {
     let response: Response;
+    let text: string;
     try {
-      response = await fetch(`${accountBase}/api/v2/apps/${encodeURIComponent(appId)}/public_key.pem`, {
-        headers: { Authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
-      });
+      response = await fetch(url, { headers: { Authorization: `Bearer ${accessToken}` }, redirect: 'error', signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000) });
+      text = await response.text();
     } catch (err) {
-      return { ok: false, message: `Zendesk did not answer for the app's public key (${err instanceof Error ? err.message : String(err)})` };
+      return { ok: false, error: networkError(err) };
     }
-    const text = await response.text();
-    if (!response.ok) return { ok: false, message: `Zendesk answered ${response.status} for the app's public key` };
+    if (!response.ok) return { ok: false, error: errorFromResponse(response.status, response.headers.get('retry-after'), text) };
     try {
       crypto.createPublicKey(text);
     } catch {
-      return { ok: false, message: 'Zendesk\'s answer for the app\'s public key is not a PEM public key' };
+      return { ok: false, error: { code: 'BAD_RESPONSE', message: 'its answer is not a PEM public key', status: response.status } };
     }
-    this.cache.set(accountBase, { pem: text, until: now.getTime() + CACHE_MS });
-    return { ok: true, pem: text };
+    return { ok: true, value: text };
   }
 }

@@ -6,11 +6,13 @@ import type { SendFunction } from '../../../core/connectors/contract';
 import type { SecretBox } from '../../../core/crypto/secret-box';
 import type { Db } from '../../../core/db/connect';
 import type { Logger } from '../../../core/observability/logger';
-import { accountBaseUrl } from '../client';
+import { agentFacingFailure } from '../agent-answers';
+import { accountBaseUrl, type ZendeskClientConfig } from '../client';
+import { linkTypes } from '../map-event-to-resource';
+import { zendeskInstallationsOf } from '../install/zendesk-installation';
+import { hasRestToken } from '../rest-token';
 import { AppPublicKeys } from './app-public-key';
-import { agentFacingFailure } from './send-answer';
 import { APP_DIR, PAGE_ASSETS, problemPage, sidebarPage } from './sidebar-page';
-import { consentOfConversation, conversationOfTicket, installationsOfAccount } from './sidebar-queries';
 import { ticketView, templatesView, type SidebarReads } from './sidebar-views';
 import { issueSessionToken, verifySessionToken, type SidebarSession } from './session-token';
 import { claimedSubdomain, verifyZafJwt } from './zaf-jwt';
@@ -30,7 +32,9 @@ export interface ZendeskSidebarDeps {
   apiBase?: string;
   /** ZENDESK_APP_ID (the app's id, to fetch its public key) and/or ZENDESK_APP_PUBLIC_KEY. */
   app: { id?: string; publicKeyPem?: string };
-  /** Core's readConversation and listTemplates, bound to the database by the server. */
+  /** The global OAuth client that refreshes an account's REST token; read from the environment when absent. */
+  oauth?: ZendeskClientConfig;
+  /** Core's reads (conversation, consent, templates, ticket links), bound to the database by the server. */
   reads: SidebarReads;
   now?: () => Date;
 }
@@ -69,6 +73,7 @@ export function zendeskSidebarRoutes(deps: ZendeskSidebarDeps): Router {
   const now = deps.now ?? (() => new Date());
   const accountBase = (subdomain: string) => accountBaseUrl(deps.apiBase, subdomain);
   const keys = new AppPublicKeys({ appId: deps.app.id, configuredPem: deps.app.publicKeyPem });
+  const tokenOptions = { ...(deps.oauth === undefined ? {} : { oauth: deps.oauth }), now: () => now().getTime() };
   const renderPage = sidebarPage();
   const router = Router();
 
@@ -80,9 +85,9 @@ export function zendeskSidebarRoutes(deps: ZendeskSidebarDeps): Router {
     if (!form.success) return refuse(401, 'This page opens only inside Zendesk, as the Threadline app (no signed token was posted).');
     const subdomain = claimedSubdomain(form.data.token);
     if (subdomain === undefined) return refuse(401, 'Zendesk\'s token for this app could not be read: reload the ticket.');
-    const installations = await installationsOfAccount(deps.db, deps.secrets, deps.workspaceId, subdomain);
+    const installations = await zendeskInstallationsOf(deps, subdomain, { workspaceId: deps.workspaceId });
     if (installations.length === 0) return refuse(403, `The Zendesk account ${subdomain} has no active Threadline WhatsApp integration: an admin installs it from the Threadline app's settings.`);
-    const key = await keys.forAccount(accountBase(subdomain), installations.find((i) => i.credentials?.accessToken)?.credentials?.accessToken, now());
+    const key = await keys.forAccount(accountBase(subdomain), installations.find(hasRestToken), now(), tokenOptions);
     if (!key.ok) {
       deps.logger.warn({ subdomain, reason: key.message }, 'zendesk sidebar: no app public key');
       return refuse(503, `Threadline cannot check this app's signature right now: ${key.message}. Try again in a minute; if it persists, tell your Threadline admin.`);
@@ -126,20 +131,23 @@ export function zendeskSidebarRoutes(deps: ZendeskSidebarDeps): Router {
       return null;
     }
     const session = req.session as SidebarSession;
-    const found = await conversationOfTicket(deps.db, session.workspaceId, session.installationIds, params.data.ticketId);
+    const found = await deps.reads.findLinkedEntity(session.workspaceId, session.installationIds, {
+      entityType: 'conversation', externalType: linkTypes.ticket, externalId: params.data.ticketId,
+    });
     if (!found) {
       problem(res, 404, 'NOT_A_WHATSAPP_TICKET', 'This ticket is not a WhatsApp conversation synced by Threadline.');
       return null;
     }
-    return { ...found, session };
+    return { conversationId: found.entityId, installationId: found.installationId, session };
   }
 
   api.get('/tickets/:ticketId', async (req: SessionRequest, res) => {
     const found = await ticketConversation(req, res);
     if (!found) return;
-    const conversation = await deps.reads.readConversation(found.session.workspaceId, found.conversationId);
-    if (!conversation) return problem(res, 404, 'NOT_A_WHATSAPP_TICKET', 'This ticket\'s WhatsApp conversation no longer exists in Threadline.');
-    const consent = await consentOfConversation(deps.db, found.session.workspaceId, found.conversationId);
+    const [conversation, consent] = await Promise.all([
+      deps.reads.readConversation(found.session.workspaceId, found.conversationId), deps.reads.readConsent(found.session.workspaceId, found.conversationId),
+    ]);
+    if (!conversation || !consent) return problem(res, 404, 'NOT_A_WHATSAPP_TICKET', 'This ticket\'s WhatsApp conversation no longer exists in Threadline.');
     res.status(200).json(ticketView(conversation, consent, now()));
   });
 

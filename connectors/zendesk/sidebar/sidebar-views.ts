@@ -1,6 +1,6 @@
 /**
  * What the sidebar page shows, built from core's read models (structural types: the server injects
- * core's `readConversation` and `listTemplates`, so this module imports neither).
+ * core's reads, so this module imports none of them).
  */
 
 export interface ConversationRead {
@@ -28,15 +28,26 @@ export interface TemplateRead {
   parameters: { header: { format: string; parameters: TemplateParamRead[] } | null; body: { parameters: TemplateParamRead[] }; buttons: { parameters: TemplateParamRead[] }[] };
 }
 
+export interface ConsentRead {
+  status: string;
+  marketing: string;
+}
+
 export interface SidebarReads {
   readConversation(workspaceId: string, conversationId: string): Promise<ConversationRead | null>;
+  /** The customer's consent on the conversation's number; null when there is no such conversation. */
+  readConsent(workspaceId: string, conversationId: string): Promise<ConsentRead | null>;
+  /** The entity a platform record links to through any of these installations (core's external links). */
+  findLinkedEntity(
+    workspaceId: string, installationIds: readonly string[], link: { entityType: 'conversation'; externalType: string; externalId: string },
+  ): Promise<{ entityId: string; installationId: string } | null>;
   listTemplates(workspaceId: string, filter: { phoneNumberId: string; status: 'APPROVED' }): Promise<{ ok: true; items: TemplateRead[] } | { ok: false; code: string; message: string }>;
 }
 
 /** The last messages: enough for an agent to see what was delivered and read without scrolling. */
 const LAST_MESSAGES = 10;
 
-export function ticketView(conversation: ConversationRead, consent: { status: string; marketing: string }, now: Date) {
+export function ticketView(conversation: ConversationRead, consent: ConsentRead, now: Date) {
   const { contact } = conversation;
   return {
     conversation: {
