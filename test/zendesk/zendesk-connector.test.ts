@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { signInstallationMetadata } from '../../connectors/zendesk/metadata';
 import { fixtureNumber, type MetaFake } from '../fakes/meta/meta-fake';
-import type { ZendeskFake } from '../fakes/zendesk/zendesk-fake';
+import type { PushInstance, ZendeskFake } from '../fakes/zendesk/zendesk-fake';
 import type { TestRuntime } from '../support/test-runtime';
 import { commentsOfThread, imageWebhook, postChannelback } from './zendesk-helpers';
 import { startZendeskWorld, waitFor, type ZendeskWorld } from './zendesk-world';
@@ -18,6 +18,7 @@ describe('Zendesk connector through the real runtime', () => {
   let installationId = '';
   let metadataKey = '';
   let metadata = '';
+  let instance: PushInstance;
   const ANA = '15550007001';
   const BEN = '15550007002';
   const LATE = '15550007003';
@@ -34,7 +35,7 @@ describe('Zendesk connector through the real runtime', () => {
     ({ rt, meta, zendesk } = world);
     const installed = await world.install('acme', { config: { tags: ['whatsapp'], mediaLinkTemplate: 'https://threadline.example/messages/{messageId}' } });
     expect(installed.status).toBe(201);
-    ({ installationId, metadataKey, metadata } = installed);
+    ({ installationId, metadataKey, metadata, instance } = installed);
     await rt.db('template').insert({
       workspace_id: rt.workspace.id, waba_id: fixtureNumber.wabaId, meta_template_id: '90001', name: 'order_update', language: 'en_US', category: 'UTILITY',
       status: 'APPROVED', parameter_format: 'POSITIONAL', components: JSON.stringify([{ type: 'BODY', text: 'Hello {{1}}' }]),
@@ -161,5 +162,21 @@ describe('Zendesk connector through the real runtime', () => {
     // Zendesk has the comments once it answered; the outbox rows are marked when that answer is recorded.
     await waitFor(async () => Number((await rt.db('sync_outbox').where({ installation_id: installationId, state: 'pending' }).count({ n: '*' }))[0]?.n) === 0, 'the outbox to settle');
     expect(await rt.db('sync_outbox').where({ installation_id: installationId, state: 'dead' }).count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
+  it('an agent\'s public reply typed in Zendesk reaches the customer: Zendesk\'s channelback call, sent once however often Zendesk retries it', async () => {
+    await customerWrites('wamid.ZD_REPLY_1', '15550007005', 'Can I change the address?');
+    await waitFor(() => pushed('wamid.ZD_REPLY_1'), 'the question on a ticket');
+    const ticket = acme().ticketForThread(threadOf('wamid.ZD_REPLY_1'));
+    const sentBefore = meta.state.sent.length;
+    const first = await zendesk.agentReply('acme', instance, ticket?.id ?? 0, { text: 'Yes, until it ships', agentName: 'Ana Agent' });
+    expect(first.status).toBe(200);
+    expect(first.comment.external_id).toMatch(/^threadline:message:[0-9a-f-]{36}$/);
+    // A network error on Zendesk's side: it sends the same request again.
+    const retried = await zendesk.agentReply('acme', instance, ticket?.id ?? 0, { text: 'Yes, until it ships', agentName: 'Ana Agent', requestUniqueIdentifier: first.requestUniqueIdentifier });
+    expect({ status: retried.status, body: retried.body, comment: retried.comment.id }).toEqual({ status: 200, body: first.body, comment: first.comment.id });
+    await waitFor(() => meta.state.sent.length > sentBefore, 'Meta to receive the reply');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(meta.state.sent.slice(sentBefore)).toEqual([expect.objectContaining({ waId: '15550007005', type: 'text', request: expect.objectContaining({ text: { body: 'Yes, until it ships' } }) })]);
   });
 });

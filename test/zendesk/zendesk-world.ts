@@ -171,7 +171,11 @@ function worldOf(zendesk: ZendeskFake, meta: MetaFake, rt: TestRuntime, publicUr
       });
       if (res.status !== 201 && res.status !== 200) throw new Error(`installation not saved: ${res.status} ${JSON.stringify(res.body)}`);
       const installationId: string = res.body.id;
-      return { subdomain, installationId, status: res.status, instance, metadataKey, metadata: signInstallationMetadata(installationId, metadataKey) };
+      const metadata = signInstallationMetadata(installationId, metadataKey);
+      // What the admin UI would have handed back to Zendesk: lets the fake's agents reply by channelback.
+      instance.channelbackUrl = `${publicUrl}/connectors/zendesk/channelback`;
+      instance.metadata = metadata;
+      return { subdomain, installationId, status: res.status, instance, metadataKey, metadata };
     },
     async customerWrites(m) {
       await post(textWebhook({ wamid: m.wamid, from: m.from, name: `Customer ${m.from}`, timestamp: nowSeconds() - (m.secondsAgo ?? 60), body: m.body }));

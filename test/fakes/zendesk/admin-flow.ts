@@ -34,6 +34,7 @@ export function adminFlowRouter(accounts: ReturnedAccount[], deliverEvents: (url
       return;
     }
     accounts.push({ subdomain: account.subdomain, instancePushId: instance.instancePushId, ...body.data });
+    instance.metadata = body.data.metadata;
     if (instance.eventCallbackUrl) deliverEvents(instance.eventCallbackUrl, [lifecycleEvent(account, instance, 'create_integration_instance', body.data.metadata, account.timestamp())]);
     res.status(200).type('text/html').send('<html><body>Integration account saved.</body></html>');
   });
@@ -64,9 +65,10 @@ export class FakeZendeskAdmin {
 
   /** Step 1: the admin_ui POST. `overrides` replace or add form fields (a forged token, a foreign return_url, …). */
   async open(manifestUrl: string, overrides: Record<string, string> = {}, instance?: PushInstance): Promise<AdminPage> {
-    const manifest = z.object({ push_client_id: z.string(), urls: z.object({ admin_ui: z.url(), event_callback_url: z.url() }) })
+    const manifest = z.object({ push_client_id: z.string(), urls: z.object({ admin_ui: z.url(), event_callback_url: z.url(), channelback_url: z.url() }) })
       .parse(await (await fetch(manifestUrl)).json());
     this.instance = instance ?? this.fake.state.addPushInstance(this.subdomain, { eventCallbackUrl: manifest.urls.event_callback_url });
+    this.instance.channelbackUrl = manifest.urls.channelback_url;
     return this.post(manifest.urls.admin_ui, {
       return_url: this.returnUrl(this.instance.instancePushId),
       subdomain: this.subdomain,

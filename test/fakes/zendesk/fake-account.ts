@@ -63,6 +63,10 @@ export interface PushInstance {
   integrationName: string;
   /** Where `resources_created_from_external_ids` events are POSTed; undefined: only recorded. */
   eventCallbackUrl: string | undefined;
+  /** The manifest's channelback_url, read when the account was created (the admin flow sets it). */
+  channelbackUrl?: string;
+  /** What the integration's admin UI posted back (§1.3); sent on every channelback. */
+  metadata?: string;
 }
 
 export interface ImportedResource {

@@ -3,6 +3,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { adminFlowRouter, type ReturnedAccount } from './admin-flow';
 import { apiLimits, restAuth } from './api-guard';
 import { attachmentRouter } from './attachment-routes';
+import { sendChannelback, type AgentReply, type ChannelbackAttempt } from './channelback-client';
+import type { PushInstance } from './fake-account';
 import { appRouter } from './app-routes';
 import { fixtureOAuthClient, ZendeskFakeState } from './fake-state';
 import { recordBody, resolveAccount, sendError, stripJsonSuffix } from './http-helpers';
@@ -35,6 +37,8 @@ export interface ZendeskFake {
   sendEventCallback(url: string, events: unknown[]): void;
   /** Resolves once every event callback POST started so far has been answered. */
   flushEventCallbacks(): Promise<void>;
+  /** An agent replies publicly on a ticket of this integration account: Zendesk's channelback call into Threadline. */
+  agentReply(subdomain: string, instance: PushInstance, ticketId: number, reply: AgentReply): Promise<ChannelbackAttempt>;
   stop(): Promise<void>;
 }
 
@@ -99,6 +103,7 @@ export async function startZendeskFake(options: ZendeskFakeOptions = {}): Promis
     async flushEventCallbacks() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
+    agentReply: (subdomain, instance, ticketId, reply) => sendChannelback(state.account(subdomain), `${origin}/${subdomain}`, instance, ticketId, reply),
     async stop() {
       await Promise.allSettled([...pending]);
       server.closeAllConnections();
@@ -113,3 +118,4 @@ export type { FakeAccount, FakeUser, FakeIdentity, FakeTicket, FakeComment, Push
 export type { PushResult, PushResultCode, ExternalResource } from './push-schema';
 export { FakeZendeskAdmin, type AdminPage, type ReturnedAccount } from './admin-flow';
 export { lifecycleEvent, type LifecycleEventType } from './event-callbacks';
+export type { AgentReply, ChannelbackAttempt } from './channelback-client';
