@@ -1,8 +1,9 @@
 import type { Connector } from '../core/connectors/define-connector';
+import { hubspotConnector } from './hubspot/hubspot-connector';
 import { zendeskConnector } from './zendesk/zendesk-connector';
 
 /**
  * Every platform connector this build ships, one line each; the server builds its
- * ConnectorRegistry from this list. Zendesk, HubSpot and Salesforce arrive with their issues.
+ * ConnectorRegistry from this list. Salesforce arrives with its issue.
  */
-export const connectors: readonly Connector[] = [zendeskConnector];
+export const connectors: readonly Connector[] = [zendeskConnector, hubspotConnector];

@@ -6,6 +6,7 @@ import * as sync from './20261122_004_sync';
 import * as loginAttempts from './20261122_005_login_attempts';
 import * as installationNumber from './20261122_006_installation_number';
 import * as externalLinkLookup from './20261122_007_external_link_lookup';
+import * as hubspotWebhooks from './20261122_008_hubspot_webhooks';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_005_login_attempts': loginAttempts,
   '20261122_006_installation_number': installationNumber,
   '20261122_007_external_link_lookup': externalLinkLookup,
+  '20261122_008_hubspot_webhooks': hubspotWebhooks,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -25,6 +25,8 @@ export interface Config {
   zendesk?: { clientId: string; clientSecret: string; apiBase: string | undefined };
   /** The Zendesk app (sidebar): its id, to fetch the public key that verifies ZAF JWTs, or the key itself. */
   zendeskApp?: { id?: string; publicKeyPem?: string };
+  /** The HubSpot public app (OAuth client, request signatures); unset when HUBSPOT_CLIENT_ID/SECRET are not configured. */
+  hubspot?: { clientId: string; clientSecret: string; appId: number | undefined; apiBase: string; authBase: string };
 }
 
 const base64Key = z
@@ -59,6 +61,13 @@ const envSchema = z.object({
   ZENDESK_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric id of the Threadline app in Zendesk').optional(),
   ZENDESK_APP_PUBLIC_KEY: z.string().transform((v) => v.replace(/\\n/g, '\n'))
     .pipe(z.string().startsWith('-----BEGIN PUBLIC KEY-----', 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)')).optional(),
+  // The HubSpot public app (developer project → Auth): its client id and secret (the secret also signs what
+  // HubSpot sends us), its app id, and for tests and proxies the API and authorize-page bases.
+  HUBSPOT_CLIENT_ID: z.string().min(1).max(128, 'must be the app\'s client id from HubSpot (at most 128 characters)').optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(16, 'must be the app\'s client secret from HubSpot').optional(),
+  HUBSPOT_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric id of the Threadline app in HubSpot').optional(),
+  HUBSPOT_API_BASE: z.url({ message: 'must be an absolute URL such as https://api.hubapi.com' }).default('https://api.hubapi.com'),
+  HUBSPOT_AUTH_BASE: z.url({ message: 'must be an absolute URL such as https://app.hubspot.com' }).default('https://app.hubspot.com'),
 });
 
 /** Values that development may generate but production must be given. */
@@ -93,6 +102,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(given.ZENDESK_CLIENT_ID) !== Boolean(given.ZENDESK_CLIENT_SECRET)) {
     problems.push('ZENDESK_CLIENT_ID and ZENDESK_CLIENT_SECRET: set both (the Zendesk global OAuth client) or neither');
   }
+  if (Boolean(given.HUBSPOT_CLIENT_ID) !== Boolean(given.HUBSPOT_CLIENT_SECRET)) {
+    problems.push('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET: set both (the HubSpot public app) or neither');
+  }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(e.THREADLINE_DATA_DIR);
@@ -116,6 +128,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     generated: missing,
     ...(e.ZENDESK_CLIENT_ID && e.ZENDESK_CLIENT_SECRET
       ? { zendesk: { clientId: e.ZENDESK_CLIENT_ID, clientSecret: e.ZENDESK_CLIENT_SECRET, apiBase: e.ZENDESK_API_BASE } }
+      : {}),
+    ...(e.HUBSPOT_CLIENT_ID && e.HUBSPOT_CLIENT_SECRET
+      ? {
+        hubspot: {
+          clientId: e.HUBSPOT_CLIENT_ID, clientSecret: e.HUBSPOT_CLIENT_SECRET,
+          appId: e.HUBSPOT_APP_ID === undefined ? undefined : Number(e.HUBSPOT_APP_ID),
+          apiBase: e.HUBSPOT_API_BASE.replace(/\/$/, ''), authBase: e.HUBSPOT_AUTH_BASE.replace(/\/$/, ''),
+        },
+      }
       : {}),
     zendeskApp: {
       ...(e.ZENDESK_APP_ID === undefined ? {} : { id: e.ZENDESK_APP_ID }),

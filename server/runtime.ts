@@ -28,6 +28,7 @@ import { adminMessagesRoutes } from './routes/admin-messages';
 import { adminTemplateRoutes } from './routes/admin-templates';
 import { adminSyncRoutes, connectorRequestRoutes } from './routes/admin-sync';
 import { connectors } from '../connectors/index';
+import { hubspotConnectorRoutes } from './routes/hubspot-connector-routes';
 import { zendeskConnectorRoutes } from './routes/zendesk-connector-routes';
 import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
@@ -98,6 +99,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
         ...zendeskConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id,
           stageAttachment: (workspaceId, source) => stageAttachment({ blobs, privateAttachmentHosts: config.privateAttachmentHosts }, workspaceId, source) }),
+        ...hubspotConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id }),
         mediaDownloadRoutes({ db, graph, secrets, blobs, signer: mediaUrls, logger }),
       ],
     });

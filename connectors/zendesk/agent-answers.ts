@@ -1,10 +1,5 @@
 import type { PlatformResponse, ReplyOutcome } from '../../core/connectors/contract';
-
-/** Refusals the agent can act on: nothing was sent, and the same request would fail the same way. */
-const finalCodes = new Set([
-  'WINDOW_CLOSED', 'CONSENT_REVOKED', 'NO_OPT_IN', 'TEMPLATE_NOT_APPROVED', 'TEMPLATE_PARAMS_INVALID', 'MEDIA_UNSUPPORTED', 'MEDIA_TOO_LARGE',
-  'NUMBER_NEEDS_ATTENTION', 'RECIPIENT_UNKNOWN', 'NOT_FOUND', 'IDEMPOTENCY_KEY_REUSED', 'INVALID_CONTENT', 'MEDIA_DOWNLOAD_FAILED',
-]);
+import { isFinalRefusal } from '../../core/connectors/reply-refusals';
 
 /** An answer an agent reads in Zendesk: `error` is the sentence; code and details are for the sidebar app and logs. */
 export function agentAnswer(status: number, code: string, error: string, details?: PlatformResponse['body']): PlatformResponse {
@@ -17,5 +12,5 @@ export function agentAnswer(status: number, code: string, error: string, details
  */
 export function agentFacingFailure(outcome: Extract<ReplyOutcome, { ok: false }>, sentBefore = ''): PlatformResponse {
   const hint = typeof outcome.details?.hint === 'string' ? ` ${outcome.details.hint}` : '';
-  return agentAnswer(finalCodes.has(outcome.code) ? 422 : 503, outcome.code, `Not sent to WhatsApp${sentBefore}: ${outcome.message}.${hint}`, outcome.details);
+  return agentAnswer(isFinalRefusal(outcome.code) ? 422 : 503, outcome.code, `Not sent to WhatsApp${sentBefore}: ${outcome.message}.${hint}`, outcome.details);
 }

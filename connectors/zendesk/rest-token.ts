@@ -1,4 +1,5 @@
 import type { Installation } from '../../core/connectors/contract';
+import { withFreshToken } from '../../core/connectors/fresh-token';
 import { refreshAccessToken, zendeskClientConfigFromEnv, type ZendeskClientConfig, type ZendeskError, type ZendeskResult } from './client';
 import type { ZendeskConfig, ZendeskCredentials } from './zendesk-settings';
 
@@ -35,18 +36,13 @@ export async function withRestToken<T>(
   installation: ZendeskInstallation, call: (accessToken: string) => Promise<ZendeskResult<T>>, options: RestTokenOptions = {},
 ): Promise<ZendeskResult<T>> {
   const now = options.now ?? Date.now;
-  let token = current(installation).accessToken;
-  if (token === undefined) return { ok: false, error: notAuthorised() };
-  if (expiresSoon(current(installation), now())) {
-    const refreshed = await refreshUnderLock(installation, (stored) => expiresSoon(stored, now()), options);
-    if (!refreshed.ok) return refreshed;
-    token = refreshed.value;
-  }
-  const first = await call(token);
-  if (first.ok || first.error.code !== 'UNAUTHORIZED') return first;
-  const refused = token;
-  const refreshed = await refreshUnderLock(installation, (stored) => stored.accessToken === refused, options);
-  return refreshed.ok ? call(refreshed.value) : refreshed;
+  return withFreshToken({
+    current: () => current(installation),
+    tokenOf: (c) => (c.accessToken === undefined ? { ok: false, error: notAuthorised() } : { ok: true, value: c.accessToken }),
+    expiresSoon: (c) => expiresSoon(c, now()),
+    refreshIf: (stale) => refreshUnderLock(installation, stale, options),
+    isUnauthorized: (error) => error.code === 'UNAUTHORIZED',
+  }, call);
 }
 
 /**

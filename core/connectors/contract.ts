@@ -91,9 +91,23 @@ export interface DeliveryLimits {
   windowMs: number;
 }
 
+/** An installation's links read and written at once, not with the batch's outcome. */
+export interface LinkStore {
+  /** What is linked to one entity now, by external type. */
+  read(entityType: ExternalLinkWrite['entityType'], entityId: string): Promise<Record<string, string>>;
+  save(writes: readonly ExternalLinkWrite[]): Promise<void>;
+}
+
 export interface DeliverContext {
   logger: Logger;
   signal: AbortSignal;
+  /**
+   * Runs `work` holding a PostgreSQL advisory lock on this installation and `key`, across processes,
+   * in a transaction of its own: links it saves commit when it returns, whatever the batch's outcome.
+   * For platform records that must be created once (a contact per customer) although the batch that
+   * needed them may fail and be retried. The sync engine always provides it.
+   */
+  exclusive?<T>(key: string, work: (links: LinkStore) => Promise<T>): Promise<T>;
 }
 
 /**

@@ -19,3 +19,9 @@ export async function readConversationConsent(db: Db, workspaceId: string, conve
   if (!row) return null;
   return row.status === null || row.marketing === null ? NOTHING_RECORDED : { status: row.status, marketing: row.marketing };
 }
+
+/** The numbers (ids) a contact has a conversation on: where a consent they give elsewhere applies. */
+export async function numbersOfContact(db: Db, workspaceId: string, contactId: string): Promise<string[]> {
+  const rows: { whatsapp_number_id: string }[] = await db('conversation').where({ workspace_id: workspaceId, contact_id: contactId }).distinct('whatsapp_number_id');
+  return rows.map((r) => r.whatsapp_number_id);
+}

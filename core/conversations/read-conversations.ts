@@ -127,3 +127,16 @@ export async function readConversation(db: Db, workspaceId: string, conversation
   }));
   return { ...toSummary(row, new Date()), messages: views };
 }
+
+/**
+ * The conversation a platform record of these contacts (a CRM contact, or a deal's contacts) stands for: the live
+ * one (not closed) most recently active, else the most recent; on one number when given. Null when they have none.
+ */
+export async function latestConversationOfContacts(db: Db, workspaceId: string, contactIds: readonly string[], phoneNumberId?: string): Promise<string | null> {
+  const ids = contactIds.filter((id) => UUID.test(id));
+  if (ids.length === 0) return null;
+  const query = db('conversation as c').where('c.workspace_id', workspaceId).whereIn('c.contact_id', ids);
+  if (phoneNumberId !== undefined) query.join('whatsapp_number as n', 'n.id', 'c.whatsapp_number_id').where('n.phone_number_id', phoneNumberId);
+  const row: { id: string } | undefined = await query.orderByRaw(`c.status <> 'closed' desc, c.last_message_at desc`).first('c.id');
+  return row?.id ?? null;
+}

@@ -10,7 +10,11 @@ import type { Sender } from './send-content';
 /** "One thread, every platform": a reply written anywhere appears everywhere, with who wrote it. */
 export async function emitOutbound(
   trx: Knex.Transaction,
-  args: { workspaceId: string; conversationId: string; messageId: string; originInstallationId: string | null; sender: Sender; type: string; text: string; replyTo: string | null },
+  args: {
+    workspaceId: string; conversationId: string; messageId: string; originInstallationId: string | null; sender: Sender; type: string; text: string; replyTo: string | null;
+    /** The customer, so a platform can file a message that starts a conversation under the right person. */
+    contactId: string; waId: string | null;
+  },
 ): Promise<void> {
   await emitConversationEvent(trx, {
     workspaceId: args.workspaceId,
@@ -20,7 +24,7 @@ export async function emitOutbound(
     // The origin lets the installation that wrote the reply recognise its own echo.
     origin: args.originInstallationId,
     // No wamid yet: Meta has not seen the message. Its `message.status` events carry the wamid.
-    data: { wamid: null, type: args.type, text: args.text, replyTo: args.replyTo, sender: { ...args.sender } },
+    data: { wamid: null, type: args.type, text: args.text, replyTo: args.replyTo, sender: { ...args.sender }, contactId: args.contactId, to: args.waId },
   });
 }
 

@@ -92,6 +92,7 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
     await emitOutbound(trx, {
       workspaceId: input.workspaceId, conversationId: target.conversationId, messageId: message.id, originInstallationId: parsed.originInstallationId,
       sender, type: content.type === 'media' ? content.kind : content.type, text: renderText(content), replyTo: content.type === 'reaction' ? null : content.replyTo ?? null,
+      contactId: target.contactId, waId: target.waId,
     });
     const outbound = await readOutbound(trx, input.workspaceId, request.id);
     if (!outbound) throw new Error('outbound request vanished');

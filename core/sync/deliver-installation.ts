@@ -4,8 +4,8 @@ import type { Db } from '../db/connect';
 import type { Logger } from '../observability/logger';
 import { withMessageDetails } from '../media/message-event-details';
 import type { MediaUrlSigner } from '../media/signed-media-url';
-import { bindInstallation, type BatchOutcome, type BoundEventTarget, type ConnectorRegistry, type SyncEvent } from '../connectors';
-import { loadLinks } from './external-links';
+import { bindInstallation, type BatchOutcome, type BoundEventTarget, type ConnectorRegistry, type DeliverContext, type SyncEvent } from '../connectors';
+import { loadLinks, saveLinks } from './external-links';
 import { loadSyncState, saveSyncState } from './installation-sync-state';
 import { contactIdOf, toSyncEvent, type OutboxRow } from './outbox-row';
 import { SlidingWindowLimiter } from './rate-limiter';
@@ -151,11 +151,22 @@ async function deliverBatch(
   }
   const detailed = await withMessageDetails(deps.db, deps.mediaUrls, workspaceId, events);
   try {
-    return await target.deliver(detailed, { logger, signal: AbortSignal.timeout(timeoutMs) });
+    return await target.deliver(detailed, { logger, signal: AbortSignal.timeout(timeoutMs), exclusive: exclusiveFor(deps.db, workspaceId, installationId) });
   } catch (error) {
     // A connector that throws (network, timeout, a bug) is a platform we could not reach: retried.
     return { ok: false, error: { code: 'PLATFORM_UNAVAILABLE', message: error instanceof Error ? error.message : String(error) } };
   }
+}
+
+/** DeliverContext.exclusive: an advisory lock per installation and key, links read and saved in its transaction. */
+export function exclusiveFor(db: Db, workspaceId: string, installationId: string): NonNullable<DeliverContext['exclusive']> {
+  return (key, work) => db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`sync-exclusive:${installationId}:${key}`]);
+    return work({
+      read: async (entityType, entityId) => (await loadLinks(trx, workspaceId, installationId, [entityId])).get(`${entityType}:${entityId}`) ?? {},
+      save: (writes) => saveLinks(trx, workspaceId, installationId, writes),
+    });
+  });
 }
 
 /** Pending rows that are due, oldest first, leaving out conversations with an earlier event still waiting out a backoff. */

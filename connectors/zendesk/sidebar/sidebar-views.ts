@@ -1,3 +1,5 @@
+import { componentText, takesBodyParametersOnly } from '../../../core/templates/platform-templates';
+
 /**
  * What the sidebar page shows, built from core's read models (structural types: the server injects
  * core's reads, so this module imports none of them).
@@ -66,25 +68,11 @@ export function ticketView(conversation: ConversationRead, consent: ConsentRead,
 }
 
 /**
- * Templates the sidebar can send: a send from a platform fills body parameters only (core's
- * `OutgoingMessage`), so templates needing header media or button values are left to other tools.
- */
-function bodyOnly(template: TemplateRead): boolean {
-  const { header, buttons } = template.parameters;
-  return (header === null || (header.format === 'TEXT' && header.parameters.length === 0)) && buttons.every((b) => b.parameters.length === 0);
-}
-
-function componentText(template: TemplateRead, type: string): string | null {
-  const component = template.components.find((c) => c.type === type);
-  return typeof component?.text === 'string' ? component.text : null;
-}
-
-/**
  * The templates in the ticket's language (Zendesk `pt-BR` matches Meta `pt_BR`, else any `pt…`);
  * all of them when none is in that language, flagged so the page can say so.
  */
 export function templatesView(templates: readonly TemplateRead[], locale: string | undefined) {
-  const usable = templates.filter((t) => t.sendable && bodyOnly(t));
+  const usable = templates.filter((t) => t.sendable && takesBodyParametersOnly(t));
   const wanted = locale?.replace('-', '_').toLowerCase();
   const base = wanted?.split('_')[0];
   const exact = usable.filter((t) => t.language.toLowerCase() === wanted);
