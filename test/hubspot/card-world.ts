@@ -1,12 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hubspotCardRoutes } from '../../connectors/hubspot/card';
-import { HUBSPOT_CONNECTOR_ID } from '../../connectors/hubspot/hubspot-id';
 import { CONTACT_LINK_TYPE } from '../../connectors/hubspot/contact-link';
-import { hubspotConfigSchema, hubspotCredentialsSchema } from '../../connectors/hubspot/hubspot-settings';
-import { completeWorkflowCallbacks, hubspotWorkflowRoutes } from '../../connectors/hubspot/workflow';
-import { defineConnector } from '../../core/connectors/define-connector';
-import type { EventResult } from '../../core/connectors/contract';
+import { HUBSPOT_CONNECTOR_ID } from '../../connectors/hubspot/hubspot-id';
+import { hubspotConnector } from '../../connectors/hubspot/hubspot-connector';
+import { hubspotWorkflowRoutes } from '../../connectors/hubspot/workflow';
 import { sendFromPlatform } from '../../core/send/reply-adapter';
 import { saveLinks } from '../../core/sync/external-links';
 import { createApp } from '../../server/app';
@@ -21,35 +19,11 @@ import { waitFor } from '../sync/sync-harness';
 export { waitFor };
 
 /**
- * The card's and the workflow action's world until HS1's hubspot-world.ts wires the connector into the runtime:
- * the real runtime (server, worker, sync engine, send) between the Meta and HubSpot fakes, a stand-in HubSpot
- * connector whose timeline only completes workflow callbacks (what HS2's deliver does too), and the card and
- * workflow routers served as HS1's routes.ts will mount them, behind a proxy: HubSpot signs PUBLIC_URL while
- * the request reaches the local port.
+ * The card's and the workflow action's world: the real runtime (server, worker, sync engine, send) and the
+ * real HubSpot connector between the Meta and HubSpot fakes, with the card and workflow routers served behind
+ * a proxy: HubSpot signs PUBLIC_URL (https) while the request reaches the local port.
  */
 export const PUBLIC_URL = 'https://threadline.example.com';
-
-const stubConnector = defineConnector({
-  id: HUBSPOT_CONNECTOR_ID,
-  displayName: 'HubSpot',
-  configSchema: hubspotConfigSchema,
-  credentialsSchema: hubspotCredentialsSchema,
-  numberOf: (config) => config.phoneNumberId,
-  capabilities: {
-    timeline: {
-      limits: () => ({ batchSize: 100, requests: 100, windowMs: 10_000 }),
-      async deliver(installation, events) {
-        const completions = await completeWorkflowCallbacks(installation, events);
-        const results: EventResult[] = events.map((event) => {
-          const done = completions.get(event.outboxId);
-          if (done === undefined) return { status: 'skipped', reason: 'the stand-in timeline logs nothing' };
-          return done.ok ? { status: 'delivered', links: done.links } : { status: 'retry', error: done.error.message };
-        });
-        return { ok: true, results };
-      },
-    },
-  },
-});
 
 /** An answer as the tests read it: JSON of any depth, as supertest's `body`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- asserted field by field with toMatchObject
@@ -104,7 +78,7 @@ export async function startCardWorld(portals: number[] = [62515, 77001]): Promis
     const runtime = await startTestRuntime({
       config: { whatsappApiBase: meta.baseUrl, port, publicUrl: runtimeUrl },
       worker: { pollIntervalMs: 50, ioConcurrency: 4 },
-      connectors: [stubConnector],
+      connectors: [hubspotConnector],
     });
     rt = runtime;
     const number = await runtime.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)

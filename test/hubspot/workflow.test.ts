@@ -63,7 +63,7 @@ describe('HubSpot workflow action "Send WhatsApp template" (v2 signed, BLOCK + c
     expect(completionOf(run.callbackId)?.outputFields).toMatchObject({ hs_execution_state: 'FAIL_CONTINUE', status: 'failed', error: expect.stringContaining('132001') });
   });
 
-  test('a failure after sent leaves the completed callback alone (the contact write-back reports it)', async () => {
+  test('a failure after sent leaves the completed callback alone and is written back to the contact', async () => {
     world.meta.state.failDeliveryTo('4915122220002');
     const run = execution(hubspotBea, { ...shipping, parameter_1: 'Bea late' });
     const res = await world.send(run);
@@ -71,6 +71,10 @@ describe('HubSpot workflow action "Send WhatsApp template" (v2 signed, BLOCK + c
     await waitFor(async () => (await world.rt.db('message').where({ id: res.body.outputFields.message_id }).first('status'))?.status === 'failed', 'the late failure');
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(world.hubspot.state.callbackCompletions.filter((c) => c.callbackId === run.callbackId).map((c) => c.outputFields.status)).toEqual(['sent']);
+    // The workflow's owner learns of it on the record: a property with the reason (and a note, see timeline.test.ts).
+    const contact = () => world.hubspot.state.portal(A).get('contacts', hubspotBea);
+    await waitFor(() => typeof contact()?.properties.threadline_whatsapp_last_failure === 'string', 'the failure written back to the contact');
+    expect(contact()?.properties.threadline_whatsapp_last_failure).toMatch(/131047|re-engage|24/i);
   });
 
   test('a send refused at once completes immediately with FAIL_CONTINUE and the reason, and sends nothing', async () => {
