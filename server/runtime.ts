@@ -29,6 +29,7 @@ import { adminTemplateRoutes } from './routes/admin-templates';
 import { adminSyncRoutes, connectorRequestRoutes } from './routes/admin-sync';
 import { connectors } from '../connectors/index';
 import { hubspotConnectorRoutes } from './routes/hubspot-connector-routes';
+import { PRUNE_WEBHOOK_EVENTS_CRONTAB, PRUNE_WEBHOOK_EVENTS_TASK, pruneWebhookEventsTask } from '../connectors/hubspot/webhooks/prune-webhook-events';
 import { zendeskConnectorRoutes } from './routes/zendesk-connector-routes';
 import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
@@ -124,7 +125,9 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
         [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter(), privateAttachmentHosts: config.privateAttachmentHosts, blobs }),
         [SYNC_TASK]: syncTask({ db, secrets, registry, logger, mediaUrls }),
+        [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
       },
+      crontab: PRUNE_WEBHOOK_EVENTS_CRONTAB,
     });
     worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});
   }

@@ -28,6 +28,8 @@ export interface WorkerOptions {
 export interface TaskLists {
   ordered: TaskList;
   io: TaskList;
+  /** Recurring io tasks, in graphile-worker's crontab format (one line per task); runs in whichever worker gets the slot. */
+  crontab?: string;
 }
 
 /**
@@ -62,16 +64,17 @@ export async function startWorker(
     deps.logger.warn({ err: error, task: job.task_identifier, attempts: job.attempts }, 'job failed; it will be retried');
   });
   events.on('job:failed', ({ job }) => deps.metrics.jobsProcessed.inc({ task: job.task_identifier, outcome: 'failed' }));
-  const runPool = (taskList: TaskList, poolConcurrency: number) => run({
+  const runPool = (taskList: TaskList, poolConcurrency: number, crontab?: string) => run({
     events,
     pgPool,
     concurrency: poolConcurrency,
     pollInterval: options.pollIntervalMs ?? 1_000,
     taskList,
+    ...(crontab === undefined ? {} : { crontab }),
     noHandleSignals: true,
     logger: silentGraphileLogger,
   });
-  const runners = [await runPool(deps.taskLists.ordered, concurrency), await runPool(deps.taskLists.io, ioConcurrency)];
+  const runners = [await runPool(deps.taskLists.ordered, concurrency), await runPool(deps.taskLists.io, ioConcurrency, deps.taskLists.crontab)];
   await liveness.start();
   return {
     runners,

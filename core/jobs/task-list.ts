@@ -13,6 +13,8 @@ export interface TaskDeps {
   drain?: DrainOptions;
   /** Tasks that wait on the network (media download, read receipts, …) keyed by identifier. */
   ioTasks?: TaskList;
+  /** Recurring ones among them (graphile-worker crontab lines). */
+  crontab?: string;
 }
 
 const drainPayload = z.object({ shard: z.number().int().min(0) });
@@ -23,5 +25,5 @@ export function buildTaskLists(deps: TaskDeps): TaskLists {
     const { shard } = drainPayload.parse(payload);
     await drainShard(deps.db, deps.engine, deps.processInboxEvent, shard, deps.drain);
   };
-  return { ordered: { [drainTask]: drain }, io: { ...deps.ioTasks } };
+  return { ordered: { [drainTask]: drain }, io: { ...deps.ioTasks }, ...(deps.crontab === undefined ? {} : { crontab: deps.crontab }) };
 }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { PRUNE_WEBHOOK_EVENTS_CRONTAB, pruneWebhookEvents, WEBHOOK_EVENT_RETENTION_MS } from '../../connectors/hubspot/webhooks/prune-webhook-events';
 import { CONTACT_LINK_TYPE } from '../../connectors/hubspot/contact-link';
 import { saveLinks } from '../../core/sync/external-links';
 import { createOtherWorkspace } from '../admin/admin-helpers';
@@ -139,4 +140,14 @@ test('events of a portal installed in another workspace act on that workspace\'s
   await saveLinks(world.rt.db, other.workspaceId, installationId, [{ entityType: 'contact', entityId: contactId, externalType: CONTACT_LINK_TYPE, externalId: '1101' }]);
   await world.deliverEvents([event(acme, { subscriptionType: 'contact.deletion', objectId: 1101 })]);
   expect(await linkOf(installationId, contactId)).toBeUndefined();
+});
+
+test('handled events are forgotten after the retention (HubSpot stops retrying after 24 hours): the hourly task prunes them', async () => {
+  await world.deliverEvents([event(acme, { subscriptionType: 'contact.propertyChange', objectId: 1201, propertyName: 'firstname', propertyValue: 'Old' })]);
+  await world.deliverEvents([event(acme, { subscriptionType: 'contact.propertyChange', objectId: 1202, propertyName: 'firstname', propertyValue: 'New' })]);
+  const rows = () => world.rt.db('hubspot_webhook_event').where({ portal_id: acme }).whereIn('object_id', [1201, 1202]).orderBy('object_id').pluck('object_id');
+  await world.rt.db('hubspot_webhook_event').where({ portal_id: acme, object_id: 1201 }).update({ received_at: new Date(Date.now() - WEBHOOK_EVENT_RETENTION_MS - 60_000) });
+  expect(await pruneWebhookEvents(world.rt.db)).toBeGreaterThanOrEqual(1);
+  expect((await rows()).map(Number)).toEqual([1202]);
+  expect(PRUNE_WEBHOOK_EVENTS_CRONTAB).toMatch(/^0 \* \* \* \* hubspot_prune_webhook_events$/);
 });
