@@ -3,7 +3,7 @@ import type { Db } from '../../../core/db/connect';
 import { findLinkedEntity } from '../../../core/sync/external-links';
 import type { HubSpotResult } from '../hubspot-result';
 import type { HubSpotInstallation } from './portal-installation';
-import { sdkCall } from './sdk-call';
+import { callHubSpot } from '../client/hubspot-call';
 import { CONTACT_LINK_TYPE } from '../contact-link';
 
 /** CRM object type ids as cards name them (§3.2) and the names workflow actions use. */
@@ -37,7 +37,7 @@ export async function conversationOfRecord(db: Db, installation: HubSpotInstalla
   const contactIds = linked.flatMap((l) => (l ? [l.entityId] : []));
   if (record.type === 'contact' && contactIds.length === 0) {
     // Unlinked: a contact of this portal nobody wrote from yet, or another portal's id; only HubSpot knows which.
-    const exists = await sdkCall(installation, (client) => client.crm.contacts.basicApi.getById(record.id, []));
+    const exists = await callHubSpot(installation, 'api', (client) => client.crm.contacts.basicApi.getById(record.id, []));
     if (!exists.ok && exists.error.code === 'NOT_FOUND') return { ok: false, code: 'RECORD_NOT_FOUND', message: `HubSpot has no contact ${record.id} in portal ${installation.config.portalId}` };
     if (!exists.ok) return { ok: false, code: 'HUBSPOT_UNAVAILABLE', message: `HubSpot did not answer about contact ${record.id}: ${exists.error.message}` };
   }
@@ -46,6 +46,6 @@ export async function conversationOfRecord(db: Db, installation: HubSpotInstalla
 }
 
 async function dealContactIds(installation: HubSpotInstallation, dealId: string): Promise<HubSpotResult<string[]>> {
-  const page = await sdkCall(installation, (client) => client.crm.associations.v4.basicApi.getPage('deals', dealId, 'contacts', undefined, DEAL_CONTACTS));
+  const page = await callHubSpot(installation, 'api', (client) => client.crm.associations.v4.basicApi.getPage('deals', dealId, 'contacts', undefined, DEAL_CONTACTS));
   return page.ok ? { ok: true, value: page.value.results.map((r) => String(r.toObjectId)) } : page;
 }

@@ -1,7 +1,7 @@
 import type { ExternalLinkWrite, SyncEvent } from '../../../core/connectors/contract';
 import type { HubSpotError } from '../hubspot-result';
 import type { HubSpotInstallation } from '../card/portal-installation';
-import { sdkCall } from '../card/sdk-call';
+import { callHubSpot } from '../client/hubspot-call';
 
 /** The message link to the workflow execution that sent it (written when the action sends). */
 export const WORKFLOW_CALLBACK_LINK = 'hubspot_workflow_callback';
@@ -33,7 +33,7 @@ export async function completeWorkflowCallbacks(installation: HubSpotInstallatio
       answers.set(event.outboxId, { ok: true, links });
       continue;
     }
-    const completed = await sdkCall(installation, (client) => client.automation.actions.callbacksApi.complete(callbackId, { outputFields: outputFieldsOf(event.messageId as string, event) }));
+    const completed = await callHubSpot(installation, 'api', (client) => client.automation.actions.callbacksApi.complete(callbackId, { outputFields: outputFieldsOf(event.messageId as string, event) }));
     if (completed.ok || completed.error.code === 'NOT_FOUND') {
       done.add(callbackId);
       answers.set(event.outboxId, { ok: true, links });
