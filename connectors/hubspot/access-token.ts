@@ -69,7 +69,11 @@ async function refreshUnderLock(
     return grant.error.code === 'INVALID_GRANT' ? { ...atLock, refreshRefusedAt: new Date(now()).toISOString() } : null;
   });
   latest.set(installation, stored);
-  if (stored.refreshRefusedAt !== undefined) return { ok: false, error: failure ?? grantRefused(stored.refreshRefusedAt) };
+  if (stored.refreshRefusedAt !== undefined) {
+    // Uninstalled in HubSpot (or the grant revoked): no more events or calls until an admin installs it again.
+    if (failure?.code === 'INVALID_GRANT') await installation.requireReinstall(`HubSpot refused the refresh token: ${failure.message}`);
+    return { ok: false, error: failure ?? grantRefused(stored.refreshRefusedAt) };
+  }
   if (failure) return { ok: false, error: failure };
   return { ok: true, value: stored.accessToken };
 }

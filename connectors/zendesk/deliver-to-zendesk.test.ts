@@ -33,6 +33,7 @@ beforeEach(async () => {
     config: zendeskConfigSchema.parse({ subdomain: 'acme', instancePushId: pushInstance.instancePushId }),
     credentials: { pushToken: pushInstance.token, metadataKey: 'k'.repeat(32) },
     updateCredentials: () => Promise.reject(new Error('this test stores no credentials')),
+    requireReinstall: () => Promise.reject(new Error('this test changes no installation state')),
   };
 });
 afterEach(() => fake.stop());

@@ -22,6 +22,11 @@ export interface Installation<Config, Credentials> {
    * credentials stored afterwards. This is where a rotating refresh token is spent.
    */
   updateCredentials(change: (current: Credentials) => Promise<Credentials | null>): Promise<Credentials>;
+  /**
+   * The platform revoked this installation (uninstalled there, refresh refused): it gets no more events or
+   * calls until an admin installs it again (`requireReinstall` in installations.ts). `reason` is audited.
+   */
+  requireReinstall(reason: string): Promise<void>;
 }
 
 /** One conversation event for one installation, as the sync engine hands it to `deliver`. */

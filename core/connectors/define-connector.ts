@@ -15,6 +15,7 @@ export interface InstallationRecord {
   credentials: unknown;
   /** Stores new credentials under the installation's lock (`updateInstallationCredentials`). */
   updateCredentials(change: CredentialChange): Promise<unknown>;
+  requireReinstall(reason: string): Promise<void>;
 }
 
 /** A capability bound to one installation: what the sync engine and the server call. */
@@ -94,6 +95,7 @@ export function parseInstallation<Config, Credentials>(
         const next = await change(parseCredentials(stored));
         return next === null ? null : parseCredentials(next);
       })),
+      requireReinstall: (reason) => record.requireReinstall(reason),
     },
   };
 }

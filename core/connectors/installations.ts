@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/connect';
 import { writeAudit } from '../audit/write-audit';
+import { wakeSync } from '../sync/wake-sync';
 import type { ConnectorRegistry } from './registry';
 
 export interface InstallationView {
@@ -50,6 +51,8 @@ export async function installConnector(
       .returning([...VIEW_COLUMNS, trx.raw('(xmax = 0) as inserted')]);
     if (!row) throw new Error('installation not written');
     await trx('sync_installation_state').insert({ installation_id: row.id, workspace_id: workspaceId }).onConflict('installation_id').ignore();
+    // Installed again after the platform revoked it: what waited meanwhile goes now.
+    if (await trx('sync_outbox').where({ installation_id: row.id, state: 'pending' }).first('id')) await wakeSync(trx, workspaceId, [row.id], { delayMs: 0 });
     await writeAudit(trx, { workspaceId, actor, action: row.inserted ? 'installation.created' : 'installation.updated', entityType: 'installation', entityId: row.id, data: { connector: connector.id, accountId: input.accountId } });
     const { inserted, ...installation } = row;
     return { ok: true, installation, created: inserted };
@@ -75,4 +78,23 @@ export async function uninstallConnector(db: Db, workspaceId: string, installati
 
 export async function listInstallations(db: Db, workspaceId: string): Promise<InstallationView[]> {
   return db('installation').where({ workspace_id: workspaceId }).orderBy('created_at').select(...VIEW_COLUMNS);
+}
+
+/** The state of an installation the platform revoked (uninstalled there, grant refused): installing it again reactivates it. */
+export const REINSTALL_REQUIRED = 'reinstall_required';
+
+/**
+ * The platform no longer accepts this installation's credentials (an uninstall on its side shows as a
+ * refused refresh): it stops receiving events and calls until an admin installs it again. What was waiting
+ * stays, and goes after the re-install; audited so the admin sees why.
+ */
+export async function requireReinstall(db: Db, workspaceId: string, installationId: string, reason: string, actor: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    const [row]: { id: string; connector: string }[] = await trx('installation')
+      .where({ workspace_id: workspaceId, id: installationId, state: 'active' })
+      .update({ state: REINSTALL_REQUIRED })
+      .returning(['id', 'connector']);
+    if (!row) return;
+    await writeAudit(trx, { workspaceId, actor, action: 'installation.reinstall_required', entityType: 'installation', entityId: row.id, data: { connector: row.connector, reason } });
+  });
 }

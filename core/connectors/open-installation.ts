@@ -1,6 +1,7 @@
 import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/connect';
 import type { InstallationRecord } from './define-connector';
+import { REINSTALL_REQUIRED, requireReinstall } from './installations';
 import { updateInstallationCredentials } from './update-credentials';
 
 type Deps = { db: Db; secrets: SecretBox };
@@ -26,6 +27,7 @@ function recordOf(deps: Deps, row: InstallationRow): InstallationRecord {
     id: row.id, workspaceId, connector: row.connector, accountId: row.account_id, settings: row.settings,
     credentials: row.credentials_sealed ? JSON.parse(deps.secrets.open(row.credentials_sealed)) as unknown : null,
     updateCredentials: (change) => updateInstallationCredentials(deps, workspaceId, row.id, change),
+    requireReinstall: (reason) => requireReinstall(deps.db, workspaceId, row.id, reason, `${row.connector}:platform`),
   };
 }
 
@@ -51,9 +53,12 @@ export async function workspaceOfInstallation(db: Db, installationId: string): P
  * one workspace, or in all of them for a platform's callback that names only its own account. Which of
  * them serve that account is the connector's to say from their settings.
  */
-export async function openActiveInstallations(deps: Deps, connector: string, where: { workspaceId?: string } = {}): Promise<InstallationRecord[]> {
+export async function openActiveInstallations(
+  deps: Deps, connector: string, where: { workspaceId?: string; alsoReinstallRequired?: boolean } = {},
+): Promise<InstallationRecord[]> {
   const rows: InstallationRow[] = await deps.db('installation')
-    .where({ connector, state: 'active', ...(where.workspaceId === undefined ? {} : { workspace_id: where.workspaceId }) })
+    .where({ connector, ...(where.workspaceId === undefined ? {} : { workspace_id: where.workspaceId }) })
+    .whereIn('state', where.alsoReinstallRequired ? ['active', REINSTALL_REQUIRED] : ['active'])
     .orderBy('created_at')
     .select(...COLUMNS);
   return rows.map((row) => recordOf(deps, row));

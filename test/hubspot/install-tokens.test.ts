@@ -123,7 +123,8 @@ test('after an uninstall in HubSpot the refused refresh is INVALID_GRANT, record
   world.hubspot.state.uninstall(portal.portalId);
   const before = tokenRequests().length;
   let called = false;
-  const first = await withAccessToken(await world.installation(id), async (token) => {
+  const loaded = await world.installation(id); // as a job loaded it before the refusal
+  const first = await withAccessToken(loaded, async (token) => {
     called = true;
     return readContacts(token);
   });
@@ -132,12 +133,17 @@ test('after an uninstall in HubSpot the refused refresh is INVALID_GRANT, record
   expect(tokenRequests()).toHaveLength(before + 1);
   expect((await world.storedCredentials(id)).refreshRefusedAt).toEqual(expect.any(String));
 
-  const second = await withAccessToken(await world.installation(id), readContacts);
+  const second = await withAccessToken(loaded, readContacts);
   expect(second).toMatchObject({ ok: false, error: { code: 'INVALID_GRANT', message: expect.stringContaining('install Threadline in HubSpot again') } });
   expect(tokenRequests()).toHaveLength(before + 1);
 
   const listed = await world.rt.http().get('/api/v1/hubspot/installations').set('authorization', ADMIN_AUTH);
   expect(listed.body.items).toContainEqual(expect.objectContaining({ id, portalId: portal.portalId, needsReinstall: true }));
+  // It receives nothing more until it is installed again, and the admin sees why in the audit log.
+  expect(await world.rt.db('installation').where({ id }).first('state')).toEqual({ state: 'reinstall_required' });
+  await expect(world.installation(id)).rejects.toThrow('reinstall_required');
+  expect(await world.rt.db('audit_log').where({ entity_id: id, action: 'installation.reinstall_required' }).first('actor', 'data'))
+    .toMatchObject({ actor: 'hubspot:platform', data: { connector: 'hubspot', reason: expect.stringContaining('refused the refresh token') } });
 });
 
 test('re-installing a portal whose refresh was refused replaces the credentials and clears the flag', async () => {
@@ -151,5 +157,6 @@ test('re-installing a portal whose refresh was refused replaces the credentials 
   const again = await world.installThroughOAuth({ portalId: portal.portalId });
   expect(again).toMatchObject({ installationId: id, page: expect.objectContaining({ status: 200 }) });
   expect((await world.storedCredentials(id)).refreshRefusedAt).toBeUndefined();
+  expect(await world.rt.db('installation').where({ id }).first('state')).toEqual({ state: 'active' });
   expect((await withAccessToken(await world.installation(id), readContacts)).ok).toBe(true);
 });

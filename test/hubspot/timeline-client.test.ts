@@ -14,6 +14,7 @@ function installationOf(fake: HubSpotFake, scopes?: string[]): HubSpotInstallati
     config: { portalId: PORTAL, grantedScopes: [], createContacts: true, associateOpenDeals: true },
     credentials,
     updateCredentials: async () => credentials,
+    requireReinstall: async () => undefined,
   };
 }
 

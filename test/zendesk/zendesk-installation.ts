@@ -1,4 +1,5 @@
 import type { Installation } from '../../core/connectors/contract';
+import { requireReinstall } from '../../core/connectors/installations';
 import { updateInstallationCredentials } from '../../core/connectors/update-credentials';
 import type { SecretBox } from '../../core/crypto/secret-box';
 import type { Db } from '../../core/db/connect';
@@ -24,6 +25,7 @@ export async function loadZendeskInstallation(
     updateCredentials: async (change) => zendeskCredentialsSchema.parse(
       await updateInstallationCredentials(deps, workspaceId, installationId, (stored) => change(zendeskCredentialsSchema.parse(stored))),
     ),
+    requireReinstall: (reason) => requireReinstall(deps.db, workspaceId, installationId, reason, 'test'),
   };
 }
 

@@ -66,7 +66,7 @@ async function uninstallAtHubSpot(app: HubSpotOAuthApp, accessToken: string): Pr
 export async function hubspotInstallationStatus(deps: { db: Db; secrets: SecretBox }, workspaceId: string): Promise<Array<{
   id: string; portalId: number; grantedScopes: string[]; needsReinstall: boolean; phoneNumberId: string | null;
 }>> {
-  const records = await openActiveInstallations(deps, HUBSPOT_CONNECTOR_ID, { workspaceId });
+  const records = await openActiveInstallations(deps, HUBSPOT_CONNECTOR_ID, { workspaceId, alsoReinstallRequired: true });
   return records.flatMap((record) => {
     const parsed = parseInstallation(schemas, record);
     if (!parsed.ok) return [];

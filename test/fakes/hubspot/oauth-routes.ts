@@ -149,7 +149,7 @@ function tokenJson(access: AccessToken, refresh: RefreshToken, now: number) {
   return {
     access_token: access.token,
     refresh_token: refresh.token,
-    expires_in: Math.floor((access.expiresAt - now) / 1000),
+    expires_in: Math.round((access.expiresAt - now) / 1000), // a fresh token: its TTL, whatever millisecond the answer is built in
     token_type: 'bearer',
     token_use: 'access_token',
     hub_id: access.portalId,
