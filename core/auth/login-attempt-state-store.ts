@@ -20,5 +20,6 @@ export function loginAttemptStateStore(attempts: LoginAttempts, attemptId: strin
       );
     },
   };
+  // @types/passport-oauth2 declares only the non-PKCE signatures; passport-oauth2 calls these by arity at runtime.
   return store as unknown as OAuth2Strategy.StateStore;
 }

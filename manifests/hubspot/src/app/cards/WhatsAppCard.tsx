@@ -16,7 +16,10 @@ export interface WhatsAppCardProps {
   fetcher?: Fetcher;
 }
 
-/** The WhatsApp conversation of a contact (or a deal's contact), on its record. */
+/**
+ * The WhatsApp conversation of a contact (or a deal's contact), on its record. `hubspot.fetch` is typed for any
+ * body and answer; the card uses it only in the narrower `Fetcher` shape, hence the cast.
+ */
 export function WhatsAppCard({ context, addAlert, fetcher = hubspot.fetch as unknown as Fetcher }: WhatsAppCardProps) {
   const api = useMemo(
     () => createCardApi(fetcher, { portalId: context.portal.id, userId: context.user.id, objectTypeId: context.crm.objectTypeId, objectId: context.crm.objectId }),
