@@ -14,6 +14,17 @@ export interface InstallationView {
   created_at: Date;
 }
 
+type NumberScope = { ok: true; id: string | null } | { ok: false; code: 'NUMBER_NOT_FOUND'; message: string };
+
+/** The workspace's number an installation is scoped to (its connector's `numberOf`), null for every number. */
+async function numberScope(trx: Knex.Transaction, workspaceId: string, phoneNumberId: string | undefined): Promise<NumberScope> {
+  if (phoneNumberId === undefined) return { ok: true, id: null };
+  const number: { id: string } | undefined = await trx('whatsapp_number').where({ workspace_id: workspaceId, phone_number_id: phoneNumberId }).first('id');
+  return number
+    ? { ok: true, id: number.id }
+    : { ok: false, code: 'NUMBER_NOT_FOUND', message: `No WhatsApp number ${phoneNumberId} in this workspace: connect it first, or pick one of the workspace's numbers` };
+}
+
 export type InstallResult =
   | { ok: true; installation: InstallationView; created: boolean }
   | { ok: false; code: 'UNKNOWN_CONNECTOR' | 'CONFIG_INVALID' | 'CREDENTIALS_INVALID' | 'NUMBER_NOT_FOUND'; message: string };
@@ -36,12 +47,9 @@ export async function installConnector(
   if (!checked.ok) return checked;
   const sealed = deps.secrets.seal(JSON.stringify(checked.credentials));
   return deps.db.transaction(async (trx) => {
-    let numberId: string | null = null;
-    if (checked.phoneNumberId !== undefined) {
-      const number: { id: string } | undefined = await trx('whatsapp_number').where({ workspace_id: workspaceId, phone_number_id: checked.phoneNumberId }).first('id');
-      if (!number) return { ok: false, code: 'NUMBER_NOT_FOUND', message: `No WhatsApp number ${checked.phoneNumberId} in this workspace: connect it first, or pick one of the workspace's numbers` };
-      numberId = number.id;
-    }
+    const number = await numberScope(trx, workspaceId, checked.phoneNumberId);
+    if (!number.ok) return number;
+    const numberId = number.id;
     const [row]: (InstallationView & { inserted: boolean })[] = await trx('installation')
       .insert({
         workspace_id: workspaceId, connector: connector.id, account_id: input.accountId, credentials_sealed: sealed, settings: JSON.stringify(checked.config), state: 'active', whatsapp_number_id: numberId,
@@ -96,5 +104,36 @@ export async function requireReinstall(db: Db, workspaceId: string, installation
       .returning(['id', 'connector']);
     if (!row) return;
     await writeAudit(trx, { workspaceId, actor, action: 'installation.reinstall_required', entityType: 'installation', entityId: row.id, data: { connector: row.connector, reason } });
+  });
+}
+
+export type SettingsResult =
+  | { ok: true; installation: InstallationView }
+  | { ok: false; code: 'NOT_FOUND' | 'UNKNOWN_CONNECTOR' | 'CONFIG_INVALID' | 'CREDENTIALS_INVALID' | 'NUMBER_NOT_FOUND'; message: string };
+
+/**
+ * Changes an installation's settings (the number it serves, the connector's options), keeping its credentials:
+ * `patch` is merged over what is stored and checked by the connector's schema as a whole.
+ */
+export async function updateInstallationSettings(
+  deps: { db: Db; secrets: SecretBox; registry: ConnectorRegistry }, workspaceId: string, installationId: string, patch: Record<string, unknown>, actor: string,
+): Promise<SettingsResult> {
+  return deps.db.transaction(async (trx) => {
+    const row: { connector: string; settings: Record<string, unknown>; credentials_sealed: string | null } | undefined = await trx('installation')
+      .where({ workspace_id: workspaceId, id: installationId }).whereNot('state', 'uninstalled').forUpdate().first('connector', 'settings', 'credentials_sealed');
+    if (!row?.credentials_sealed) return { ok: false, code: 'NOT_FOUND', message: `No installed installation ${installationId} in this workspace` };
+    const connector = deps.registry.get(row.connector);
+    if (!connector) return { ok: false, code: 'UNKNOWN_CONNECTOR', message: `Installation ${installationId} uses connector ${row.connector}, which this build does not ship` };
+    const checked = connector.check({ ...row.settings, ...patch }, JSON.parse(deps.secrets.open(row.credentials_sealed)));
+    if (!checked.ok) return checked;
+    const number = await numberScope(trx, workspaceId, checked.phoneNumberId);
+    if (!number.ok) return number;
+    const [updated]: InstallationView[] = await trx('installation')
+      .where({ workspace_id: workspaceId, id: installationId })
+      .update({ settings: JSON.stringify(checked.config), whatsapp_number_id: number.id })
+      .returning([...VIEW_COLUMNS]);
+    if (!updated) throw new Error('installation not updated');
+    await writeAudit(trx, { workspaceId, actor, action: 'installation.settings_changed', entityType: 'installation', entityId: installationId, data: { connector: row.connector, changed: Object.keys(patch) } });
+    return { ok: true, installation: updated };
   });
 }

@@ -108,6 +108,15 @@ export function adminOpenApi(publicUrl: string): object {
         },
       },
       '/installations/{id}': {
+        patch: {
+          summary: 'Change settings (e.g. the WhatsApp number it serves), credentials kept: merged over the stored settings, checked by the connector',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['settings'], properties: { settings: { type: 'object' } } } } } },
+          responses: {
+            200: ok('Updated'), 400: errorResponse('Invalid body'), 401: unauthorized, 404: errorResponse('Not found in this workspace'),
+            422: errorResponse('CONFIG_INVALID, or NUMBER_NOT_FOUND: the number is not in this workspace'),
+          },
+        },
         delete: {
           summary: 'Uninstall: credentials dropped, pending sync events cancelled',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],

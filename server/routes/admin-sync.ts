@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { SendFunction } from '../../core/connectors/contract';
-import { installConnector, listInstallations, uninstallConnector } from '../../core/connectors/installations';
+import { installConnector, listInstallations, uninstallConnector, updateInstallationSettings } from '../../core/connectors/installations';
 import { receivePlatformRequest } from '../../core/connectors/receive-platform-request';
 import type { ConnectorRegistry } from '../../core/connectors/registry';
 import type { SecretBox } from '../../core/crypto/secret-box';
@@ -30,6 +30,7 @@ const listQuery = z.object({
 });
 const deadLetterParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const installationParam = z.object({ id: z.string().uuid('must be an installation id (uuid)') });
+const settingsBody = z.object({ settings: z.record(z.string(), z.unknown()) }).strict();
 const installBody = z.object({
   connector: z.string().min(1),
   account_id: z.string().min(1).max(255),
@@ -78,6 +79,18 @@ export function adminSyncRoutes(deps: AdminSyncDeps): Router {
       return;
     }
     res.status(result.created ? 201 : 200).json(result.installation);
+  });
+
+  router.patch('/api/v1/installations/:id', async (req, res) => {
+    const params = parseRequest(installationParam, req.params, res);
+    const body = params && parseRequest(settingsBody, req.body, res);
+    if (!params || !body) return;
+    const result = await updateInstallationSettings(deps, ws, params.id, body.settings, ADMIN_ACTOR);
+    if (!result.ok) {
+      sendError(res, result.code === 'NOT_FOUND' || result.code === 'UNKNOWN_CONNECTOR' ? 404 : 422, result.code, result.message);
+      return;
+    }
+    res.json(result.installation);
   });
 
   router.delete('/api/v1/installations/:id', async (req, res) => {

@@ -106,6 +106,31 @@ describe('an installation that serves one number', () => {
     expect(everyNumber.records.map((r) => r.externalId).sort()).toEqual(['wa:wamid.OTHER_NUMBER_1', `wa:${onScoped}`].sort());
   });
 
+  it('an admin moves it to another number: from then on only that number\'s conversations; an unknown number or bad setting is refused', async () => {
+    const listed = await request(h.url).get('/api/v1/installations').set('authorization', `Bearer ${ADMIN_TOKEN}`);
+    const scopedId: string = listed.body.items.find((i: { settings: { phoneNumberId?: string } }) => i.settings.phoneNumberId === FIXTURE_PHONE_NUMBER_ID).id;
+    const moved = await request(h.url).patch(`/api/v1/installations/${scopedId}`).set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ settings: { phoneNumberId: '100000000000777' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.settings).toMatchObject({ phoneNumberId: '100000000000777', baseUrl: scoped.url });
+    const before = scoped.records.length;
+    const onOther = textMessage({ id: 'wamid.OTHER_NUMBER_2', body: 'to the other number again', timestamp: 1_750_000_200 });
+    for (const entry of onOther.entry) for (const change of entry.changes) (change.value.metadata as { phone_number_id: string }).phone_number_id = '100000000000777';
+    await deliver(h.t.db, h.ws.workspaceId, onOther);
+    await ingestTexts(h, 1, 1, 1_750_000_210);
+    await waitFor(() => everyNumber.records.length === 4, 'both new messages on the unscoped platform');
+    await waitFor(() => scoped.records.length === before + 1, 'the other number\'s message on the moved installation');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(scoped.records.slice(before).map((r) => r.externalId)).toEqual(['wa:wamid.OTHER_NUMBER_2']);
+
+    const unknown = await request(h.url).patch(`/api/v1/installations/${scopedId}`).set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ settings: { phoneNumberId: '100000000000999' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error.code).toBe('NUMBER_NOT_FOUND');
+    const invalid = await request(h.url).patch(`/api/v1/installations/${scopedId}`).set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ settings: { batchSize: 1_000 } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.error.code).toBe('CONFIG_INVALID');
+    expect((await request(h.url).patch(`/api/v1/installations/${scopedId.replace(/.$/, scopedId.endsWith('0') ? '1' : '0')}`).set('authorization', `Bearer ${ADMIN_TOKEN}`).send({ settings: {} })).status).toBe(404);
+  });
+
   it('cannot be installed for a number the workspace does not have', async () => {
     const res = await request(h.url).post('/api/v1/installations').set('authorization', `Bearer ${ADMIN_TOKEN}`).send({
       connector: 'test-platform', account_id: 'elsewhere', config: { baseUrl: scoped.url, phoneNumberId: '100000000000999' }, credentials: { apiKey: 'api-key-123', replySecret: 'secret-123' },
