@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { FakePortal, type PortalInit } from './fake-portal';
+import { FailureScript } from '../common/failure-script';
 import { resolveFailure, type FakeHubSpotError, type ScriptedFailure } from './hubspot-errors';
 import { OAuthStore, type FakeApp } from './oauth-store';
 
@@ -57,7 +58,7 @@ export class HubSpotFakeState {
   /** The portal the authorize page installs into when the URL does not pin one (default: the first). */
   installingPortalId: number | undefined;
   outage: { status: number } | undefined;
-  private readonly failures: Array<{ scope: FailureScope; portalId: number | undefined; failure: ScriptedFailure }> = [];
+  private readonly failures = new FailureScript<Exclude<FailureScope, 'any'>, number, ScriptedFailure>();
   private clockOffsetMs = 0;
   private lastId = 50_000_000_000;
 
@@ -106,14 +107,12 @@ export class HubSpotFakeState {
    * route but search, 'search' CRM search, 'oauth' the token endpoints; `portalId` narrows it (not for 'oauth').
    */
   failNext(count: number, failure: ScriptedFailure, options: { scope?: FailureScope; portalId?: number } = {}): void {
-    for (let i = 0; i < count; i += 1) this.failures.push({ scope: options.scope ?? 'any', portalId: options.portalId, failure });
+    this.failures.add(count, failure, options.scope ?? 'any', options.portalId);
   }
 
   takeFailure(scope: Exclude<FailureScope, 'any'>, portalId: number | undefined): FakeHubSpotError | undefined {
-    const index = this.failures.findIndex((f) => (f.scope === 'any' || f.scope === scope) && (f.portalId === undefined || f.portalId === portalId));
-    if (index < 0) return undefined;
-    const [taken] = this.failures.splice(index, 1);
-    return taken && resolveFailure(taken.failure);
+    const failure = this.failures.take(scope, portalId);
+    return failure && resolveFailure(failure);
   }
 
   /** While on, every request answers this status with an HTML page, as an edge proxy does. */
