@@ -1,3 +1,4 @@
+import type { RequestRecord } from '../common/request-log';
 import crypto from 'node:crypto';
 import { FakePortal, type PortalInit } from './fake-portal';
 import { FailureScript } from '../common/failure-script';
@@ -7,16 +8,10 @@ import { OAuthStore, type FakeApp } from './oauth-store';
 /** Which requests a scripted failure applies to: CRM and other API routes, CRM search, the OAuth token endpoints. */
 export type FailureScope = 'api' | 'search' | 'oauth' | 'any';
 
-export interface RecordedRequest {
+export interface RecordedRequest extends RequestRecord {
   /** The portal of the token, once authenticated. */
   portalId: number | undefined;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
   token: string | undefined;
-  body: unknown;
-  status: number;
-  at: number;
 }
 
 export interface WebhookDelivery {

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
+import { logRequest, requestRecord } from '../common/request-log';
 import type { FakePortal } from './fake-portal';
 import type { HubSpotFakeState, RecordedRequest } from './fake-state';
 import { validationError, type FakeHubSpotError } from './hubspot-errors';
@@ -15,31 +16,15 @@ export function logRequests(state: HubSpotFakeState) {
       res.status(state.outage.status).type('text/html').send('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>');
       return;
     }
-    const record: RecordedRequest = {
-      portalId: undefined,
-      method: req.method,
-      path: req.path,
-      query: { ...req.query },
-      token: bearerToken(req),
-      body: undefined,
-      status: 0,
-      at: state.now(),
-    };
-    state.requests.push(record);
+    const record: RecordedRequest = { ...requestRecord(req, state.now()), portalId: undefined, token: bearerToken(req) };
+    logRequest(state.requests, req, res, record);
+    // Kept here too: `setGrant` names the portal once the token is known.
     records.set(req, record);
-    res.on('finish', () => {
-      record.status = res.statusCode;
-    });
     next();
   };
 }
 
-/** Runs after the body parsers: what the handler saw. */
-export function recordBody(req: Request, _res: Response, next: NextFunction): void {
-  const record = records.get(req);
-  if (record) record.body = req.body;
-  next();
-}
+export { recordBody } from '../common/request-log';
 
 export function setGrant(req: Request, portal: FakePortal, token: AccessToken): void {
   grants.set(req, { portal, token });

@@ -1,3 +1,4 @@
+import type { RequestRecord } from '../common/request-log';
 import { FakeOrg, type OrgInit } from './fake-org';
 import { FailureScript } from '../common/failure-script';
 import { resolveFailure, type FakeSalesforceError, type ScriptedFailure } from './salesforce-errors';
@@ -6,15 +7,9 @@ import { OAuthStore, type FakeApp } from './oauth-store';
 /** Which requests a scripted failure applies to: REST API routes, SOSL search, the OAuth endpoints. */
 export type FailureScope = 'api' | 'search' | 'oauth' | 'any';
 
-export interface RecordedRequest {
+export interface RecordedRequest extends RequestRecord {
   /** The org of the instance URL, for API requests. */
   orgId: string | undefined;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  body: unknown;
-  status: number;
-  at: number;
 }
 
 /** The app the fixtures use (reference §1.3: `api refresh_token`). */

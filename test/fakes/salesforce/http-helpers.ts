@@ -1,8 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
+import { logRequest, requestRecord } from '../common/request-log';
 import type { RecordedRequest, SalesforceFakeState } from './fake-state';
 import type { FakeSalesforceError } from './salesforce-errors';
-
-const records = new WeakMap<Request, RecordedRequest>();
 
 /** Outage first, then the request log (written on arrival so a test never races it). */
 export function logRequests(state: SalesforceFakeState) {
@@ -12,22 +11,13 @@ export function logRequests(state: SalesforceFakeState) {
       return;
     }
     const orgId = /^\/instances\/([^/]+)\//.exec(req.path)?.[1];
-    const record: RecordedRequest = { orgId, method: req.method, path: req.path, query: { ...req.query }, body: undefined, status: 0, at: state.now() };
-    state.requests.push(record);
-    records.set(req, record);
-    res.on('finish', () => {
-      record.status = res.statusCode;
-    });
+    const record: RecordedRequest = { ...requestRecord(req, state.now()), orgId };
+    logRequest(state.requests, req, res, record);
     next();
   };
 }
 
-/** Runs after the body parsers: what the handler saw. */
-export function recordBody(req: Request, _res: Response, next: NextFunction): void {
-  const record = records.get(req);
-  if (record) record.body = req.body;
-  next();
-}
+export { recordBody } from '../common/request-log';
 
 export function sendError(res: Response, error: FakeSalesforceError): void {
   if (error.headers) res.set(error.headers);

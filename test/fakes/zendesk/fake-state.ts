@@ -1,3 +1,4 @@
+import type { RequestRecord } from '../common/request-log';
 import crypto from 'node:crypto';
 import { FakeAccount, type PushInstance } from './fake-account';
 import type { FakeOAuthClient } from './oauth-store';
@@ -6,16 +7,10 @@ import { resolveFailure, type FakeZendeskError, type ScriptedFailure } from './z
 /** Which routes a scripted failure applies to. */
 export type FailureScope = 'api' | 'push' | 'oauth' | 'any';
 
-export interface RecordedRequest {
+/** `path` is inside the account, `.json` suffix removed (e.g. `/api/v2/users/create_or_update`). */
+export interface RecordedRequest extends RequestRecord {
   subdomain: string;
-  method: string;
-  /** Path inside the account, `.json` suffix removed (e.g. `/api/v2/users/create_or_update`). */
-  path: string;
-  query: Record<string, unknown>;
   token: string | undefined;
-  body: unknown;
-  status: number;
-  at: number;
 }
 
 export interface DeliveredEventCallback {

@@ -1,10 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
+import { logRequest, requestRecord } from '../common/request-log';
 import type { FakeAccount } from './fake-account';
 import type { RecordedRequest, ZendeskFakeState } from './fake-state';
 import type { FakeZendeskError } from './zendesk-errors';
 
 const accounts = new WeakMap<Request, FakeAccount>();
-const records = new WeakMap<Request, RecordedRequest>();
 
 /** The account the path prefix named, set by `resolveAccount`. */
 export function accountOf(req: Request): FakeAccount {
@@ -29,21 +29,8 @@ export function resolveAccount(state: ZendeskFakeState) {
       return;
     }
     accounts.set(req, account);
-    const record: RecordedRequest = {
-      subdomain: account.subdomain,
-      method: req.method,
-      path: req.path,
-      query: { ...req.query },
-      token: bearerToken(req),
-      body: undefined,
-      status: 0,
-      at: state.now(),
-    };
-    state.requests.push(record);
-    records.set(req, record);
-    res.on('finish', () => {
-      record.status = res.statusCode;
-    });
+    const record: RecordedRequest = { ...requestRecord(req, state.now()), subdomain: account.subdomain, token: bearerToken(req) };
+    logRequest(state.requests, req, res, record);
     next();
   };
 }
@@ -54,12 +41,7 @@ export function stripJsonSuffix(req: Request, _res: Response, next: NextFunction
   next();
 }
 
-/** Runs after the body parsers: what the handler saw. */
-export function recordBody(req: Request, _res: Response, next: NextFunction): void {
-  const record = records.get(req);
-  if (record) record.body = req.body;
-  next();
-}
+export { recordBody } from '../common/request-log';
 
 export function sendError(res: Response, error: FakeZendeskError): void {
   if (error.headers) res.set(error.headers);
