@@ -19,6 +19,7 @@ interface Page {
   eval(code: string): unknown;
   pwned?: number;
 }
+// jsdom's window is the global here, but the project's types know Node's globals only.
 const page = globalThis as unknown as Page;
 const SCRIPT = fs.readFileSync(path.join(APP_DIR, 'assets/sidebar.js'), 'utf8');
 const API = '/connectors/zendesk/sidebar/api';
