@@ -20,6 +20,8 @@ describe('an installation the platform revoked', () => {
     const waiting = await ingestTexts(h, 1, 2);
     await waitFor(async () => (await h.t.db('sync_outbox').where({ installation_id: id, state: 'pending' }).whereNotNull('not_before').first('id')) !== undefined, 'a delivery backing off');
     await requireReinstall(h.t.db, h.ws.workspaceId, id, 'the platform refused our credentials', 'test');
+    // A delivery job already running when the platform revoked us may finish its batch; wait until none runs.
+    await waitFor(async () => (await h.t.db('graphile_worker._private_jobs').where({ key: `sync:${id}` }).whereNotNull('locked_at').first('id')) === undefined, 'no delivery job running');
     fake.recover();
 
     // Revoked: no new events fan out to it, and what waits is not sent.
