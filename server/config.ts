@@ -27,6 +27,8 @@ export interface Config {
   zendeskApp?: { id?: string; publicKeyPem?: string };
   /** The HubSpot public app (OAuth client, request signatures); unset when HUBSPOT_CLIENT_ID/SECRET are not configured. */
   hubspot?: { clientId: string; clientSecret: string; appId: number | undefined; apiBase: string; authBase: string };
+  /** The Salesforce External Client App (OAuth client); unset when SALESFORCE_CLIENT_ID/SECRET are not configured. */
+  salesforce?: { clientId: string; clientSecret: string; loginUrl: string };
 }
 
 const base64Key = z
@@ -68,6 +70,11 @@ const envSchema = z.object({
   HUBSPOT_APP_ID: z.string().regex(/^\d+$/, 'must be the numeric id of the Threadline app in HubSpot').optional(),
   HUBSPOT_API_BASE: z.url({ message: 'must be an absolute URL such as https://api.hubapi.com' }).default('https://api.hubapi.com'),
   HUBSPOT_AUTH_BASE: z.url({ message: 'must be an absolute URL such as https://app.hubspot.com' }).default('https://app.hubspot.com'),
+  // The External Client App shipped in the Salesforce package (its consumer key and secret stay in our Dev Hub),
+  // and the login host of production orgs (sandbox and My Domain hosts are chosen at install).
+  SALESFORCE_CLIENT_ID: z.string().min(1).max(256, 'must be the External Client App\'s consumer key').optional(),
+  SALESFORCE_CLIENT_SECRET: z.string().min(16, 'must be the External Client App\'s consumer secret').optional(),
+  SALESFORCE_LOGIN_URL: z.url({ message: 'must be an absolute URL such as https://login.salesforce.com' }).default('https://login.salesforce.com'),
 });
 
 /** Values that development may generate but production must be given. */
@@ -105,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(given.HUBSPOT_CLIENT_ID) !== Boolean(given.HUBSPOT_CLIENT_SECRET)) {
     problems.push('HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET: set both (the HubSpot public app) or neither');
   }
+  if (Boolean(given.SALESFORCE_CLIENT_ID) !== Boolean(given.SALESFORCE_CLIENT_SECRET)) {
+    problems.push('SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET: set both (the External Client App) or neither');
+  }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(e.THREADLINE_DATA_DIR);
@@ -137,6 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           apiBase: e.HUBSPOT_API_BASE.replace(/\/$/, ''), authBase: e.HUBSPOT_AUTH_BASE.replace(/\/$/, ''),
         },
       }
+      : {}),
+    ...(e.SALESFORCE_CLIENT_ID && e.SALESFORCE_CLIENT_SECRET
+      ? { salesforce: { clientId: e.SALESFORCE_CLIENT_ID, clientSecret: e.SALESFORCE_CLIENT_SECRET, loginUrl: e.SALESFORCE_LOGIN_URL.replace(/\/$/, '') } }
       : {}),
     zendeskApp: {
       ...(e.ZENDESK_APP_ID === undefined ? {} : { id: e.ZENDESK_APP_ID }),

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@hubspot/api-client';
 import { z } from 'zod';
 import type { Installation } from '../../../core/connectors/contract';
+import { withTimeout } from '../../../core/connectors/with-timeout';
 import { withAccessToken, type AccessTokenOptions } from '../access-token';
 import type { HubSpotError, HubSpotResult } from '../hubspot-result';
 import { hubspotApiBase, type HubSpotConfig, type HubSpotCredentials } from '../hubspot-settings';
@@ -36,7 +37,8 @@ export async function callHubSpot<T>(
     if (!slot.ok) return slot;
     const client = new Client({ accessToken, basePath: hubspotApiBase(), numberOfApiCallRetries: 0 });
     try {
-      const value = await withTimeout(call(client), options.timeoutMs ?? defaultTimeoutMs);
+      const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+      const value = await withTimeout(call(client), timeoutMs, `HubSpot did not answer within ${timeoutMs} ms`);
       limiter.answered(portalId, kind, slot.value, true);
       return { ok: true, value };
     } catch (thrown) {
@@ -60,21 +62,6 @@ async function takeSlot(limiter: PortalRateLimiter, portalId: number, kind: Call
       return { ok: false, error: { code: 'RATE_LIMITED', message: `Threadline's budget for HubSpot portal ${portalId} (${kind}) is spent for now`, retryAfterMs: waitMs } };
     }
     await sleep(waitMs);
-  }
-}
-
-class CallTimeout extends Error {}
-
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  // The SDK takes no AbortSignal: the request may finish unseen, which the callers' idempotency covers.
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CallTimeout(`HubSpot did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
