@@ -33,9 +33,11 @@ import { PRUNE_WEBHOOK_EVENTS_CRONTAB, PRUNE_WEBHOOK_EVENTS_TASK, pruneWebhookEv
 import { zendeskConnectorRoutes } from './routes/zendesk-connector-routes';
 import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
+import { INBOUND_AUTOMATION_TASK, inboundAutomationTask } from '../core/automation/inbound-automation';
 import { sendFromPlatform } from '../core/send/reply-adapter';
 import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
 import type { Config } from './config';
+import { adminAutomationRoutes } from './routes/admin-automation';
 import { operationsRoutes } from './routes/operations';
 import { whatsappWebhookVerification } from './routes/whatsapp-webhook';
 import { WEBHOOK_PATH, whatsappWebhookPost } from './routes/whatsapp-webhook-post';
@@ -97,6 +99,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         adminTemplateRoutes({ db, graph, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminMessagesRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminSyncRoutes({ db, secrets, registry, adminToken: config.adminToken, workspaceId: workspace.id }),
+        adminAutomationRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
         ...zendeskConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id,
           stageAttachment: (workspaceId, source) => stageAttachment({ blobs, privateAttachmentHosts: config.privateAttachmentHosts }, workspaceId, source) }),
@@ -125,6 +128,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
         [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter(), privateAttachmentHosts: config.privateAttachmentHosts, blobs }),
         [SYNC_TASK]: syncTask({ db, secrets, registry, logger, mediaUrls }),
+        [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger }),
         [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
       },
       crontab: PRUNE_WEBHOOK_EVENTS_CRONTAB,

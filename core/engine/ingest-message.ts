@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { enqueueInboundAutomation } from '../automation/inbound-automation';
 import type { InboxPayload } from '../inbox/inbox-event';
 import { emitConversationEvent } from '../sync/emit-conversation-event';
 import type { WebhookContact, WebhookMessage } from '../whatsapp/webhook-payload';
@@ -23,7 +24,7 @@ type MessagePayload = Extract<InboxPayload, { kind: 'message' }>;
 
 /**
  * Stores one inbound message: contact, thread, message row, then what follows from it
- * (reaction, media download, consent keyword, read receipt). The common path is two round
+ * (reaction, media download, consent keyword, read receipt, automations). The common path is two round
  * trips: contact upsert with the thread lookup, then the thread update with the message insert.
  */
 export async function ingestMessage(trx: Knex.Transaction, workspaceId: string, payload: MessagePayload): Promise<void> {
@@ -87,6 +88,7 @@ async function afterInsert(
     }
   }
   await markReadOnReceipt(trx, number, messageId, body.type);
+  await enqueueInboundAutomation(trx, { workspaceId, numberId: number.id, messageId, type: body.type });
 }
 
 /** What the webhook said of the sender's profile, for platforms that name the customer (null when it said nothing). */

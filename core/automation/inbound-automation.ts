@@ -1,0 +1,75 @@
+import type { Task } from 'graphile-worker';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { enqueueJob } from '../engine/enqueue-job';
+import type { Logger } from '../observability/logger';
+import { send } from '../send/send-message';
+import { closedPeriodAt, describeReopening } from './business-hours';
+import { BACK_PLACEHOLDER } from './rule-kinds';
+import { hasRulesInForce, ruleInForce } from './rules';
+
+export const INBOUND_AUTOMATION_TASK = 'automation.inbound';
+/** An auto-reply hours late is worse than none; a few tries cover a restart or a busy database. */
+const MAX_ATTEMPTS = 5;
+
+const payloadSchema = z.object({ workspaceId: z.uuid(), messageId: z.uuid() });
+
+/**
+ * Called by the engine for each new inbound message, in its transaction: a job only for numbers with a rule on,
+ * so numbers without automations cost one cached lookup.
+ */
+export async function enqueueInboundAutomation(trx: Knex.Transaction, args: { workspaceId: string; numberId: string; messageId: string; type: string }): Promise<void> {
+  // A reaction is not a question: nothing to answer.
+  if (args.type === 'reaction') return;
+  if (!(await hasRulesInForce(trx, args.workspaceId, args.numberId))) return;
+  await enqueueJob(trx, INBOUND_AUTOMATION_TASK, { workspaceId: args.workspaceId, messageId: args.messageId }, MAX_ATTEMPTS);
+}
+
+interface InboundRow {
+  conversation_id: string;
+  whatsapp_number_id: string;
+  sent_at: Date;
+}
+
+/** The automations that answer a customer's message; today the out-of-hours reply (issue 7 item 1). */
+export function inboundAutomationTask(deps: { db: Knex; logger: Logger; now?: () => Date }): Task {
+  return async (payload) => {
+    const { workspaceId, messageId } = payloadSchema.parse(payload);
+    const row: InboundRow | undefined = await deps.db('message as m').join('conversation as c', 'c.id', 'm.conversation_id')
+      .where({ 'm.workspace_id': workspaceId, 'm.id': messageId, 'm.direction': 'inbound' })
+      .first('m.conversation_id', 'c.whatsapp_number_id', 'm.sent_at');
+    if (!row) return; // erased since
+    await replyOutOfHours(deps, workspaceId, messageId, row);
+  };
+}
+
+/**
+ * Answers a message that arrived while the team was closed, once per conversation per closed period: the period's
+ * start is in the send's idempotency key, so retries, redeliveries and a second message in the same night send
+ * nothing more; the next closed period answers again. The hours are judged at the message's own time, not the
+ * job's, so a backlog does not turn a 16:59 message into an out-of-hours one.
+ */
+async function replyOutOfHours(deps: { db: Knex; logger: Logger; now?: () => Date }, workspaceId: string, messageId: string, row: InboundRow): Promise<void> {
+  const rule = await ruleInForce(deps.db, workspaceId, row.whatsapp_number_id, 'business_hours');
+  if (!rule?.autoReply.enabled) return;
+  const period = closedPeriodAt(rule.hours, row.sent_at);
+  if (!period) return;
+  const periodKey = period.since?.toISOString() ?? 'no-recent-opening';
+  const back = period.until ? describeReopening(rule.hours, row.sent_at, period.until) : 'as soon as we can';
+  const result = await send({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) }, {
+    workspaceId,
+    conversationId: row.conversation_id,
+    idempotencyKey: `automation:out-of-hours:${row.conversation_id}:${periodKey}`,
+    sender: { platform: 'threadline', id: 'automation:business_hours', name: 'Out-of-hours reply' },
+    content: { type: 'text', body: rule.autoReply.text.replaceAll(BACK_PLACEHOLDER, back) },
+  });
+  if (!result.ok) {
+    // Outside the window (a very late job), opted out, number disconnected: the policy is right to refuse.
+    deps.logger.info({ workspaceId, messageId, code: result.error.code }, 'out-of-hours reply not sent');
+    return;
+  }
+  if (result.duplicate) return;
+  await deps.db('automation_action').insert({
+    workspace_id: workspaceId, conversation_id: row.conversation_id, action: 'out_of_hours_reply', period_key: periodKey, message_id: result.outbound.messageId,
+  }).onConflict(['conversation_id', 'action', 'period_key']).ignore();
+}
