@@ -8,6 +8,7 @@ import * as installationNumber from './20261122_006_installation_number';
 import * as externalLinkLookup from './20261122_007_external_link_lookup';
 import * as hubspotWebhooks from './20261122_008_hubspot_webhooks';
 import * as automation from './20261122_010_automation';
+import * as routing from './20261122_011_routing';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_007_external_link_lookup': externalLinkLookup,
   '20261122_008_hubspot_webhooks': hubspotWebhooks,
   '20261122_010_automation': automation,
+  '20261122_011_routing': routing,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -34,6 +34,7 @@ import { zendeskConnectorRoutes } from './routes/zendesk-connector-routes';
 import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
 import { INBOUND_AUTOMATION_TASK, inboundAutomationTask } from '../core/automation/inbound-automation';
+import { ROUTING_TIMEOUT_TASK, routingTimeoutTask } from '../core/automation/route-conversation';
 import { sendFromPlatform } from '../core/send/reply-adapter';
 import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
 import type { Config } from './config';
@@ -129,6 +130,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter(), privateAttachmentHosts: config.privateAttachmentHosts, blobs }),
         [SYNC_TASK]: syncTask({ db, secrets, registry, logger, mediaUrls }),
         [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger }),
+        [ROUTING_TIMEOUT_TASK]: routingTimeoutTask({ db, logger }),
         [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
       },
       crontab: PRUNE_WEBHOOK_EVENTS_CRONTAB,

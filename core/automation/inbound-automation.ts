@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger';
 import { send } from '../send/send-message';
 import { closedPeriodAt, describeReopening } from './business-hours';
 import { BACK_PLACEHOLDER } from './rule-kinds';
+import { routeInbound } from './route-conversation';
 import { hasRulesInForce, ruleInForce } from './rules';
 
 export const INBOUND_AUTOMATION_TASK = 'automation.inbound';
@@ -18,28 +19,51 @@ const payloadSchema = z.object({ workspaceId: z.uuid(), messageId: z.uuid() });
  * Called by the engine for each new inbound message, in its transaction: a job only for numbers with a rule on,
  * so numbers without automations cost one cached lookup.
  */
-export async function enqueueInboundAutomation(trx: Knex.Transaction, args: { workspaceId: string; numberId: string; messageId: string; type: string }): Promise<void> {
+export async function enqueueInboundAutomation(
+  trx: Knex.Transaction, args: { workspaceId: string; numberId: string; contactId: string; messageId: string; type: string },
+): Promise<void> {
   // A reaction is not a question: nothing to answer.
   if (args.type === 'reaction') return;
   if (!(await hasRulesInForce(trx, args.workspaceId, args.numberId))) return;
-  await enqueueJob(trx, INBOUND_AUTOMATION_TASK, { workspaceId: args.workspaceId, messageId: args.messageId }, MAX_ATTEMPTS);
+  // One customer's messages are judged one at a time, in order (a menu answer must follow its menu).
+  await enqueueJob(trx, INBOUND_AUTOMATION_TASK, { workspaceId: args.workspaceId, messageId: args.messageId }, MAX_ATTEMPTS, `automation:${args.numberId}:${args.contactId}`);
 }
 
 interface InboundRow {
   conversation_id: string;
   whatsapp_number_id: string;
   sent_at: Date;
+  text: string | null;
+  body: unknown;
 }
 
-/** The automations that answer a customer's message; today the out-of-hours reply (issue 7 item 1). */
+/** The id of the button or list row the customer tapped, if the message is such an answer. */
+const tapped = z.object({
+  interactive: z.union([
+    z.object({ type: z.literal('button_reply'), button_reply: z.object({ id: z.string() }) }),
+    z.object({ type: z.literal('list_reply'), list_reply: z.object({ id: z.string() }) }),
+  ]),
+});
+
+function choiceIdOf(body: unknown): string | undefined {
+  const parsed = tapped.safeParse(body);
+  if (!parsed.success) return undefined;
+  const { interactive } = parsed.data;
+  return interactive.type === 'button_reply' ? interactive.button_reply.id : interactive.list_reply.id;
+}
+
+/** The automations that answer a customer's message: the out-of-hours reply (issue 7 item 1), then routing (item 2). */
 export function inboundAutomationTask(deps: { db: Knex; logger: Logger; now?: () => Date }): Task {
   return async (payload) => {
     const { workspaceId, messageId } = payloadSchema.parse(payload);
     const row: InboundRow | undefined = await deps.db('message as m').join('conversation as c', 'c.id', 'm.conversation_id')
       .where({ 'm.workspace_id': workspaceId, 'm.id': messageId, 'm.direction': 'inbound' })
-      .first('m.conversation_id', 'c.whatsapp_number_id', 'm.sent_at');
+      .first('m.conversation_id', 'c.whatsapp_number_id', 'm.sent_at', 'm.text', 'm.body');
     if (!row) return; // erased since
     await replyOutOfHours(deps, workspaceId, messageId, row);
+    await routeInbound(deps, {
+      workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, choiceId: choiceIdOf(row.body), text: row.text ?? '',
+    });
   };
 }
 

@@ -3,6 +3,8 @@ import { businessHoursSchema } from './business-hours';
 
 /** `{{back}}` in an out-of-hours reply: when the team is back, in words ("Monday at 09:00"). */
 export const BACK_PLACEHOLDER = '{{back}}';
+/** `{{team}}` in a menu's confirmation: the chosen team's name. */
+export const TEAM_PLACEHOLDER = '{{team}}';
 
 const businessHoursRule = z.object({
   hours: businessHoursSchema,
@@ -14,13 +16,69 @@ const businessHoursRule = z.object({
   }).prefault({}),
 });
 
+const teamKey = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'must be a short key such as support or billing (lower case letters, digits, - and _)');
+const salesforceId = z.string().regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'must be a Salesforce id (15 or 18 characters)');
+
+/** Teams, and where a conversation routed to one lands on each platform (Zendesk group and tags, HubSpot owner, Salesforce queue or owner). */
+const teamsRule = z.object({
+  teams: z.array(z.object({
+    key: teamKey,
+    name: z.string().trim().min(1).max(60),
+    zendesk: z.object({ groupId: z.number().int().positive().optional(), tags: z.array(z.string().regex(/^[a-z0-9_-]{1,80}$/, 'must be a Zendesk tag (lower case, no spaces)')).max(10).default([]) }).optional(),
+    hubspot: z.object({ ownerId: z.string().regex(/^\d{1,20}$/, 'must be a HubSpot owner id (digits)').optional() }).optional(),
+    salesforce: z.object({ queueId: salesforceId.optional(), ownerId: salesforceId.optional() }).optional(),
+  })).min(1).max(50).refine((teams) => new Set(teams.map((t) => t.key)).size === teams.length, { message: 'team keys must be unique' }),
+});
+
+/** Keywords as customers type them: compared case-insensitively, whole words or phrases. */
+const keywords = z.array(z.string().trim().min(1).max(40).transform((k) => k.toLowerCase())).max(20);
+
+/** The menu a new conversation gets ("1 support, 2 sales …"): buttons for up to 3 options, a list for up to 10. */
+const routingMenuRule = z.object({
+  prompt: z.string().trim().min(1).max(1024).default('Hello! How can we help? Please choose:'),
+  /** The list's button label (lists only). */
+  buttonText: z.string().trim().min(1).max(20).default('Choose'),
+  options: z.array(z.object({
+    title: z.string().trim().min(1).max(20, 'must be at most 20 characters (WhatsApp button titles)'),
+    team: teamKey,
+    keywords: keywords.default([]),
+  })).min(2, 'needs at least two options').max(10, 'WhatsApp lists show at most 10 options')
+    .refine((options) => new Set(options.map((o) => o.title.toLowerCase())).size === options.length, { message: 'option titles must be unique' }),
+  reprompt: z.string().trim().min(1).max(1024).default("Sorry, I didn't get that. Please choose one of the options."),
+  /** Menus sent in all (the first included) before the conversation goes to `fallbackTeam`. */
+  maxPrompts: z.number().int().min(1).max(5).default(2),
+  /** No answer this long after the last menu: routed to `fallbackTeam`. */
+  timeoutMinutes: z.number().int().min(1).max(24 * 60).default(10),
+  fallbackTeam: teamKey,
+  /** Sent once routed by the menu; `{{team}}` is the team's name; empty: nothing is sent. */
+  confirmation: z.string().trim().max(1024).default(`Thanks! ${TEAM_PLACEHOLDER} will answer you here.`),
+});
+
+/** Words that route a conversation directly, before any menu ("invoice" → billing). */
+const keywordRoutesRule = z.object({
+  routes: z.array(z.object({ keywords: keywords.min(1, 'needs at least one keyword'), team: teamKey })).min(1).max(50),
+});
+
 /**
  * Every kind of automation rule and the schema its definition must pass: the admin API refuses anything else
  * with the schema's messages. Later kinds (routing menus, FAQ answers, SLAs …) are added here.
  */
 export const ruleKinds = {
   business_hours: businessHoursRule,
+  teams: teamsRule,
+  routing_menu: routingMenuRule,
+  keyword_routes: keywordRoutesRule,
 } as const;
+
+/** The team keys a rule names, which the `teams` rule in force must define. */
+export function teamsNamedBy(kind: RuleKind, definition: unknown): string[] {
+  if (kind === 'routing_menu') {
+    const menu = definition as RuleDefinition<'routing_menu'>;
+    return [...menu.options.map((o) => o.team), menu.fallbackTeam];
+  }
+  if (kind === 'keyword_routes') return (definition as RuleDefinition<'keyword_routes'>).routes.map((r) => r.team);
+  return [];
+}
 
 export type RuleKind = keyof typeof ruleKinds;
 export type RuleDefinition<K extends RuleKind> = z.infer<(typeof ruleKinds)[K]>;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit/write-audit';
-import { ruleKinds, type RuleDefinition, type RuleKind } from './rule-kinds';
+import { ruleKinds, teamsNamedBy, type RuleDefinition, type RuleKind } from './rule-kinds';
 
 /** One version of a rule; a null definition is the version that switched it off. */
 export interface RuleVersion<K extends RuleKind = RuleKind> {
@@ -50,6 +50,8 @@ export async function saveRule<K extends RuleKind>(
     const parsed = ruleKinds[input.kind].safeParse(input.definition);
     if (!parsed.success) return { ok: false, issues: parsed.error.issues.map((i) => `definition.${i.path.map(String).join('.')}: ${i.message}`.replace(/\.: /, ': ')) };
     definition = parsed.data as RuleDefinition<K>;
+    const missing = await undefinedTeams(db, input.workspaceId, input.numberId, teamsNamedBy(input.kind, definition));
+    if (missing.length) return { ok: false, issues: missing.map((key) => `definition: team "${key}" is not in the teams rule (save it first: PUT /api/v1/automation/rules/teams)`) };
   }
   const saved = await db.transaction(async (trx) => {
     await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`automation_rule:${input.workspaceId}:${input.kind}:${input.numberId ?? 'default'}`]);
@@ -68,6 +70,16 @@ export async function saveRule<K extends RuleKind>(
   });
   forgetCachedRules(input.workspaceId);
   return { ok: true, rule: versionOf(input.kind, saved) };
+}
+
+/** Keys not defined by the teams rule in force for this scope (the number's own, else the workspace default). */
+async function undefinedTeams(db: Knex, workspaceId: string, numberId: string | null, keys: readonly string[]): Promise<string[]> {
+  if (!keys.length) return [];
+  const rules = await currentRules(db, workspaceId);
+  const teams = (rules.find((r) => r.kind === 'teams' && r.numberId === numberId && numberId !== null) ?? rules.find((r) => r.kind === 'teams' && r.numberId === null))
+    ?.definition as RuleDefinition<'teams'> | null | undefined;
+  const known = new Set(teams?.teams.map((t) => t.key) ?? []);
+  return [...new Set(keys)].filter((key) => !known.has(key));
 }
 
 /** Every version of one rule, newest first. */

@@ -1,0 +1,108 @@
+import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
+import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
+import { fixtureText } from '../support/fixtures';
+import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { waitFor } from '../sync/sync-harness';
+
+/** Routing (issue 7 item 2) end to end: teams and menus through the admin API, customers answering through webhooks. */
+let meta: MetaFake;
+let rt: TestRuntime;
+beforeAll(async () => {
+  meta = await startMetaFake({ appSecret: TEST_APP_SECRET });
+  rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [] });
+  const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
+    .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
+  expect(number.status).toBe(201);
+  const teams = await putRule('teams', { teams: [{ key: 'support', name: 'Support' }, { key: 'sales', name: 'Sales' }, { key: 'billing', name: 'Billing', zendesk: { groupId: 42, tags: ['billing'] } }] });
+  expect(teams.status).toBe(201);
+  expect((await putRule('keyword_routes', { routes: [{ keywords: ['invoice', 'refund'], team: 'billing' }] })).status).toBe(201);
+  expect((await putRule('routing_menu', { options: [{ title: 'Support', team: 'support', keywords: ['broken', 'help'] }, { title: 'Sales', team: 'sales' }, { title: 'Billing', team: 'billing' }], fallbackTeam: 'support' })).status).toBe(201);
+});
+afterAll(async () => {
+  await rt.close();
+  await meta.stop();
+});
+
+function putRule(kind: string, definition: unknown) {
+  return rt.http().put(`/api/v1/automation/rules/${kind}`).set('authorization', ADMIN_AUTH).send({ definition });
+}
+let seq = 0;
+async function writes(from: string, body: string): Promise<string> {
+  const wamid = `wamid.ROUTE_${++seq}`;
+  const res = await rt.postWebhook(textWebhook({ wamid, from, name: 'Ana', timestamp: Math.floor(Date.now() / 1000) - 5, body }));
+  expect(res.status).toBe(200);
+  return wamid;
+}
+async function taps(from: string, id: string, title: string): Promise<string> {
+  const wamid = `wamid.ROUTE_${++seq}`;
+  const body = fixtureText('inbound-interactive-button-reply.json').replaceAll('15550001111', from).replace('wamid.FAKE_IN_BUTTON_REPLY_0001', wamid)
+    .replace('"1750001200"', `"${Math.floor(Date.now() / 1000) - 5}"`).replace('confirm-delivery', id).replace('"Confirm"', JSON.stringify(title));
+  expect((await rt.postWebhook(body)).status).toBe(200);
+  return wamid;
+}
+const idle = async () => (await rt.db('graphile_worker.jobs').whereIn('task_identifier', ['automation.inbound', 'whatsapp.send']).whereNull('last_error').pluck('id')).length === 0;
+const handled = (wamid: string) => async () => (await rt.db('message').where({ wamid }).first('id')) !== undefined && idle();
+const sentTo = (waId: string) => meta.state.sent.filter((m) => m.waId === waId).map((m) => m.request);
+const routingOf = async (waId: string) => rt.db('conversation_routing as r').join('conversation as c', 'c.id', 'r.conversation_id').join('contact as k', 'k.id', 'c.contact_id')
+  .where('k.wa_id', waId).first('r.state', 'r.team', 'r.routed_by', 'r.prompts', 'r.conversation_id');
+
+test('a new conversation gets the menu as buttons; tapping one routes it and confirms with the team\'s name', async () => {
+  await waitFor(handled(await writes('4917000000001', 'Hello')), 'the first message');
+  expect(sentTo('4917000000001')).toEqual([expect.objectContaining({
+    type: 'interactive',
+    interactive: expect.objectContaining({ type: 'button', action: { buttons: [
+      { type: 'reply', reply: { id: 'menu:0', title: 'Support' } }, { type: 'reply', reply: { id: 'menu:1', title: 'Sales' } }, { type: 'reply', reply: { id: 'menu:2', title: 'Billing' } },
+    ] } }),
+  })]);
+  expect(await routingOf('4917000000001')).toMatchObject({ state: 'awaiting_choice', prompts: 1 });
+  await waitFor(handled(await taps('4917000000001', 'menu:1', 'Sales')), 'the answer');
+  expect(await routingOf('4917000000001')).toMatchObject({ state: 'routed', team: 'sales', routed_by: 'menu' });
+  expect(sentTo('4917000000001').at(-1)).toMatchObject({ type: 'text', text: { body: 'Thanks! Sales will answer you here.' } });
+  // Routed: later messages are the team's, no more menus.
+  await waitFor(handled(await writes('4917000000001', 'Do you ship to Spain?')), 'a later message');
+  expect(sentTo('4917000000001')).toHaveLength(2);
+});
+
+test('a keyword routes at once, with no menu; a typed number or keyword answers the menu too', async () => {
+  await waitFor(handled(await writes('4917000000002', 'Where is my invoice for October?')), 'the keyword message');
+  expect(await routingOf('4917000000002')).toMatchObject({ state: 'routed', team: 'billing', routed_by: 'keyword' });
+  expect(sentTo('4917000000002')).toEqual([]);
+
+  await waitFor(handled(await writes('4917000000003', 'Hi there')), 'the first message');
+  await waitFor(handled(await writes('4917000000003', '2.')), 'a typed number');
+  expect(await routingOf('4917000000003')).toMatchObject({ state: 'routed', team: 'sales', routed_by: 'menu' });
+
+  await waitFor(handled(await writes('4917000000004', 'Hi')), 'the first message');
+  await waitFor(handled(await writes('4917000000004', 'my phone is broken')), 'a keyword of an option');
+  expect(await routingOf('4917000000004')).toMatchObject({ state: 'routed', team: 'support', routed_by: 'menu' });
+});
+
+test('a wrong answer re-prompts; after the last prompt the fallback team takes it', async () => {
+  await waitFor(handled(await writes('4917000000005', 'Hello')), 'the first message');
+  await waitFor(handled(await writes('4917000000005', 'banana')), 'a wrong answer');
+  expect(sentTo('4917000000005')).toHaveLength(2);
+  expect(sentTo('4917000000005')[1]).toMatchObject({ type: 'interactive', interactive: { body: { text: "Sorry, I didn't get that. Please choose one of the options." } } });
+  expect(await routingOf('4917000000005')).toMatchObject({ state: 'awaiting_choice', prompts: 2 });
+  await waitFor(handled(await writes('4917000000005', 'still banana')), 'a second wrong answer');
+  expect(await routingOf('4917000000005')).toMatchObject({ state: 'routed', team: 'support', routed_by: 'fallback' });
+  expect(sentTo('4917000000005')).toHaveLength(2);
+});
+
+test('an unanswered menu goes to the fallback team when its timeout job runs', async () => {
+  await waitFor(handled(await writes('4917000000006', 'Hello')), 'the first message');
+  const routing = await routingOf('4917000000006');
+  // The timeout is 10 minutes away: bring its job forward instead of waiting.
+  const moved = await rt.db('graphile_worker._private_jobs').where({ key: `routing-timeout:${routing?.conversation_id}` }).update({ run_at: rt.db.fn.now() });
+  expect(moved).toBe(1);
+  await waitFor(async () => (await routingOf('4917000000006'))?.state === 'routed', 'the timeout to route it');
+  expect(await routingOf('4917000000006')).toMatchObject({ team: 'support', routed_by: 'timeout' });
+  expect(await rt.db('audit_log').where({ action: 'conversation.routed', entity_id: routing?.conversation_id }).first('data')).toEqual({ data: { team: 'support', by: 'timeout' } });
+});
+
+test('a menu or keyword naming a team that does not exist is refused', async () => {
+  const res = await putRule('keyword_routes', { routes: [{ keywords: ['tax'], team: 'accounting' }] });
+  expect(res.status).toBe(400);
+  expect(res.body.error.issues).toEqual(['definition: team "accounting" is not in the teams rule (save it first: PUT /api/v1/automation/rules/teams)']);
+  const tooMany = await putRule('routing_menu', { options: Array.from({ length: 11 }, (_, i) => ({ title: `Option ${i}`, team: 'support' })), fallbackTeam: 'support' });
+  expect(tooMany.body.error.issues).toEqual(['definition.options: WhatsApp lists show at most 10 options']);
+});
