@@ -25,7 +25,8 @@ const layering = {
 
 export default tseslint.config(
   // The HubSpot card has its own lint (HubSpot's rules need eslint 9): manifests/hubspot/src/app/cards/eslint.config.js.
-  { ignores: ['node_modules/', '.threadline/', 'coverage/', 'manifests/**/node_modules/', 'manifests/hubspot/src/app/cards/'] },
+  // The Salesforce package's LWC and Apex are Salesforce's dialects (decorators, jest globals): not this lint's to read.
+  { ignores: ['node_modules/', '.threadline/', 'coverage/', 'manifests/**/node_modules/', 'manifests/hubspot/src/app/cards/', 'manifests/salesforce/force-app/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

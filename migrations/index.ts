@@ -7,6 +7,7 @@ import * as loginAttempts from './20261122_005_login_attempts';
 import * as installationNumber from './20261122_006_installation_number';
 import * as externalLinkLookup from './20261122_007_external_link_lookup';
 import * as hubspotWebhooks from './20261122_008_hubspot_webhooks';
+import * as salesforceCalloutNonces from './20261122_009_salesforce_callout_nonces';
 import * as automation from './20261122_010_automation';
 import * as routing from './20261122_011_routing';
 
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_006_installation_number': installationNumber,
   '20261122_007_external_link_lookup': externalLinkLookup,
   '20261122_008_hubspot_webhooks': hubspotWebhooks,
+  '20261122_009_salesforce_callout_nonces': salesforceCalloutNonces,
   '20261122_010_automation': automation,
   '20261122_011_routing': routing,
 };

@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MY_DOMAIN_URL, DEFAULT_SANDBOX_LOGIN_URL, myDomainTemplate } from '../connectors/salesforce/oauth/login-hosts';
+import type { SalesforceOAuthApp } from '../connectors/salesforce/oauth/oauth-app';
 
 /** Everything the server reads from the environment, validated once at start. */
 export interface Config {
@@ -27,8 +29,8 @@ export interface Config {
   zendeskApp?: { id?: string; publicKeyPem?: string };
   /** The HubSpot public app (OAuth client, request signatures); unset when HUBSPOT_CLIENT_ID/SECRET are not configured. */
   hubspot?: { clientId: string; clientSecret: string; appId: number | undefined; apiBase: string; authBase: string };
-  /** The Salesforce External Client App (OAuth client); unset when SALESFORCE_CLIENT_ID/SECRET are not configured. */
-  salesforce?: { clientId: string; clientSecret: string; loginUrl: string };
+  /** The Salesforce External Client App (OAuth client) and login hosts; unset when SALESFORCE_CLIENT_ID/SECRET are not configured. */
+  salesforce?: SalesforceOAuthApp;
 }
 
 const base64Key = z
@@ -75,6 +77,8 @@ const envSchema = z.object({
   SALESFORCE_CLIENT_ID: z.string().min(1).max(256, 'must be the External Client App\'s consumer key').optional(),
   SALESFORCE_CLIENT_SECRET: z.string().min(16, 'must be the External Client App\'s consumer secret').optional(),
   SALESFORCE_LOGIN_URL: z.url({ message: 'must be an absolute URL such as https://login.salesforce.com' }).default('https://login.salesforce.com'),
+  SALESFORCE_SANDBOX_LOGIN_URL: z.url({ message: `must be an absolute URL such as ${DEFAULT_SANDBOX_LOGIN_URL}` }).default(DEFAULT_SANDBOX_LOGIN_URL),
+  SALESFORCE_MY_DOMAIN_URL: myDomainTemplate.default(DEFAULT_MY_DOMAIN_URL),
 });
 
 /** Values that development may generate but production must be given. */
@@ -149,7 +153,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       }
       : {}),
     ...(e.SALESFORCE_CLIENT_ID && e.SALESFORCE_CLIENT_SECRET
-      ? { salesforce: { clientId: e.SALESFORCE_CLIENT_ID, clientSecret: e.SALESFORCE_CLIENT_SECRET, loginUrl: e.SALESFORCE_LOGIN_URL.replace(/\/$/, '') } }
+      ? {
+        salesforce: {
+          clientId: e.SALESFORCE_CLIENT_ID,
+          clientSecret: e.SALESFORCE_CLIENT_SECRET,
+          loginUrl: e.SALESFORCE_LOGIN_URL.replace(/\/$/, ''),
+          sandboxLoginUrl: e.SALESFORCE_SANDBOX_LOGIN_URL.replace(/\/$/, ''),
+          myDomainUrl: e.SALESFORCE_MY_DOMAIN_URL.replace(/\/$/, ''),
+        },
+      }
       : {}),
     zendeskApp: {
       ...(e.ZENDESK_APP_ID === undefined ? {} : { id: e.ZENDESK_APP_ID }),

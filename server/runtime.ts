@@ -31,6 +31,10 @@ import { connectors } from '../connectors/index';
 import { hubspotConnectorRoutes } from './routes/hubspot-connector-routes';
 import { PRUNE_WEBHOOK_EVENTS_CRONTAB, PRUNE_WEBHOOK_EVENTS_TASK, pruneWebhookEventsTask } from '../connectors/hubspot/webhooks/prune-webhook-events';
 import { zendeskConnectorRoutes } from './routes/zendesk-connector-routes';
+import { salesforceConnectorRoutes } from './routes/salesforce-connector-routes';
+import {
+  KEEP_ALIVE_CRONTAB, KEEP_ALIVE_TASK, keepAliveTask, PRUNE_CALLOUT_NONCES_CRONTAB, PRUNE_CALLOUT_NONCES_TASK, pruneCalloutNoncesTask,
+} from '../connectors/salesforce/routes';
 import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
 import { INBOUND_AUTOMATION_TASK, inboundAutomationTask } from '../core/automation/inbound-automation';
@@ -105,6 +109,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         ...zendeskConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id,
           stageAttachment: (workspaceId, source) => stageAttachment({ blobs, privateAttachmentHosts: config.privateAttachmentHosts }, workspaceId, source) }),
         ...hubspotConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id }),
+        ...salesforceConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id, mediaUrlFor: (id) => mediaUrls.urlFor(id) }),
         mediaDownloadRoutes({ db, graph, secrets, blobs, signer: mediaUrls, logger }),
       ],
     });
@@ -132,8 +137,10 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger }),
         [ROUTING_TIMEOUT_TASK]: routingTimeoutTask({ db, logger }),
         [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
+        [KEEP_ALIVE_TASK]: keepAliveTask({ db, secrets, logger, app: config.salesforce }),
+        [PRUNE_CALLOUT_NONCES_TASK]: pruneCalloutNoncesTask(db),
       },
-      crontab: PRUNE_WEBHOOK_EVENTS_CRONTAB,
+      crontab: [PRUNE_WEBHOOK_EVENTS_CRONTAB, KEEP_ALIVE_CRONTAB, PRUNE_CALLOUT_NONCES_CRONTAB].join('\n'),
     });
     worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});
   }

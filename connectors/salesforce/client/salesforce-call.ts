@@ -49,7 +49,7 @@ export function currentCredentials(installation: SalesforceInstallation): Salesf
  * with the quota pause. jsforce retries GETs on 5xx and socket errors by itself; writes are the caller's to retry.
  */
 export async function callSalesforce<T>(
-  installation: SalesforceInstallation, call: (conn: Connection) => Promise<T>, options: SalesforceCallOptions = {},
+  installation: SalesforceInstallation, call: (conn: Connection) => PromiseLike<T>, options: SalesforceCallOptions = {},
 ): Promise<SalesforceResult<T>> {
   return withFreshToken<T, SalesforceCredentials, SalesforceError>({
     current: () => currentCredentials(installation),
@@ -62,7 +62,7 @@ export async function callSalesforce<T>(
     const conn = new Connection({ instanceUrl: currentCredentials(installation).instanceUrl, accessToken, version: SALESFORCE_API_VERSION });
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
     try {
-      return { ok: true, value: await withTimeout(call(conn), timeoutMs, `Salesforce did not answer within ${timeoutMs} ms`) };
+      return { ok: true, value: await withTimeout(Promise.resolve(call(conn)), timeoutMs, `Salesforce did not answer within ${timeoutMs} ms`) };
     } catch (thrown) {
       return { ok: false, error: salesforceErrorOf(thrown, quotaRetryMs(options)) };
     }

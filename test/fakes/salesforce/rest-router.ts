@@ -1,4 +1,5 @@
 import { compositeRequest } from './composite';
+import { namedCredentialRoutes } from './connect-routes';
 import { query, queryMore, search } from './query-routes';
 import { asResult, type RestRequest, type RestResult } from './rest-types';
 import { notFound } from './salesforce-errors';
@@ -19,6 +20,7 @@ export function dispatchRest(req: RestRequest, allowComposite = true): RestResul
   if (resource === 'sobjects') return sobject(req, rest);
   if (resource === 'composite' && rest[0] === 'sobjects') return collection(req, rest.slice(1));
   if (resource === 'composite' && rest.length === 0 && req.method === 'POST' && allowComposite) return compositeRequest(req);
+  if (resource === 'named-credentials') return namedCredentialRoutes(req, rest);
   if (resource === 'limits' && req.method === 'GET' && rest.length === 0) {
     const { dailyApiLimit, apiUsed } = req.org;
     return { status: 200, body: { DailyApiRequests: { Max: dailyApiLimit, Remaining: Math.max(0, dailyApiLimit - apiUsed) } } };

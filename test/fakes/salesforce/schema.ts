@@ -84,6 +84,8 @@ const standard: Array<{ name: string; keyPrefix: string; fields: FieldDef[]; nam
       { name: 'SuppliedPhone', type: 'string', maxLength: 40 },
       { name: 'SuppliedName', type: 'string', maxLength: 80 },
       { name: 'IsClosed', type: 'boolean', readOnly: true, defaultValue: false },
+      // Set by Salesforce when the Case closes (tests close one by setting Status, IsClosed and ClosedDate on the record).
+      { name: 'ClosedDate', type: 'datetime', readOnly: true },
     ],
   },
   {
@@ -124,6 +126,8 @@ const standard: Array<{ name: string; keyPrefix: string; fields: FieldDef[]; nam
       { name: 'Name', type: 'string', maxLength: 80 },
       // Master-detail: required, and the message has no owner of its own.
       { name: 'Conversation__c', type: 'reference', referenceTo: ['WhatsApp_Conversation__c'], required: true },
+      // The upsert key: outbound messages have no wamid until Meta accepts them, so the package keys on Threadline's id.
+      { name: 'Threadline_Id__c', type: 'string', maxLength: 64, externalId: true, unique: true },
       { name: 'Wamid__c', type: 'string', maxLength: 255, externalId: true, unique: true },
       { name: 'Direction__c', type: 'picklist', values: ['Inbound', 'Outbound'] },
       { name: 'Type__c', type: 'picklist', values: ['text', 'image', 'audio', 'video', 'document', 'sticker', 'location', 'contacts', 'template', 'interactive', 'reaction', 'unsupported'] },

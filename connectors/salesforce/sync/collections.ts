@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { callSalesforce, type SalesforceInstallation } from '../client/salesforce-call';
+import { apiErrorOf } from '../client/salesforce-errors';
+import type { SalesforceApiError, SalesforceResult } from '../salesforce-result';
+
+/** One record's outcome of a collection call (§6: HTTP 200 even when records failed; each must be inspected). */
+export type RecordOutcome = { ok: true; id: string } | { ok: false; errors: SalesforceApiError[] };
+
+const saveResult = z.object({ id: z.string().nullable().optional(), success: z.boolean(), errors: z.array(z.unknown()).default([]) });
+
+/** sObject Collections take 200 records per call (§2.1). */
+const perCall = 200;
+
+/**
+ * Upserts records by an External Id field through sObject Collections (§2.1: `PATCH /composite/sobjects/<Type>/<field>`),
+ * allOrNone false, one call per 200 records; `extIdField` 'Id' updates existing records by id. The outcomes are
+ * in the records' order. A failure of a whole call (quota, session, outage) is the result's error.
+ */
+export async function upsertRecords(
+  installation: SalesforceInstallation, objectName: string, extIdField: string, records: ReadonlyArray<Record<string, unknown>>,
+): Promise<SalesforceResult<RecordOutcome[]>> {
+  const outcomes: RecordOutcome[] = [];
+  for (let start = 0; start < records.length; start += perCall) {
+    const chunk = records.slice(start, start + perCall);
+    const answered = extIdField === 'Id'
+      ? await callSalesforce(installation, (conn) => conn.sobject(objectName).update(chunk.map((r) => ({ ...r, Id: String(r.Id) })), { allOrNone: false }))
+      : await callSalesforce(installation, (conn) => conn.sobject(objectName).upsert(chunk, extIdField, { allOrNone: false }));
+    if (!answered.ok) return answered;
+    const parsed = z.array(saveResult).length(chunk.length).safeParse(answered.value);
+    if (!parsed.success) return { ok: false, error: { code: 'BAD_RESPONSE', message: `Salesforce answered a collection of ${chunk.length} ${objectName} records without one result per record` } };
+    for (const result of parsed.data) {
+      outcomes.push(result.success && result.id
+        ? { ok: true, id: result.id }
+        : { ok: false, errors: result.errors.map(apiErrorOf).filter((e): e is SalesforceApiError => e !== undefined) });
+    }
+  }
+  return { ok: true, value: outcomes };
+}
