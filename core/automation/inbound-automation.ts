@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger';
 import { send } from '../send/send-message';
 import { closedPeriodAt, describeReopening } from './business-hours';
 import { BACK_PLACEHOLDER } from './rule-kinds';
+import { answerFaq } from './answer-faq';
 import { routeInbound } from './route-conversation';
 import { hasRulesInForce, ruleInForce } from './rules';
 
@@ -52,7 +53,10 @@ function choiceIdOf(body: unknown): string | undefined {
   return interactive.type === 'button_reply' ? interactive.button_reply.id : interactive.list_reply.id;
 }
 
-/** The automations that answer a customer's message: the out-of-hours reply (issue 7 item 1), then routing (item 2). */
+/**
+ * The automations that answer a customer's message, in this order: the out-of-hours reply (issue 7 item 1), an FAQ
+ * answer (item 3), then routing (item 2).
+ */
 export function inboundAutomationTask(deps: { db: Knex; logger: Logger; now?: () => Date }): Task {
   return async (payload) => {
     const { workspaceId, messageId } = payloadSchema.parse(payload);
@@ -61,9 +65,11 @@ export function inboundAutomationTask(deps: { db: Knex; logger: Logger; now?: ()
       .first('m.conversation_id', 'c.whatsapp_number_id', 'm.sent_at', 'm.text', 'm.body');
     if (!row) return; // erased since
     await replyOutOfHours(deps, workspaceId, messageId, row);
-    await routeInbound(deps, {
-      workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, choiceId: choiceIdOf(row.body), text: row.text ?? '',
-    });
+    const message = { workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, messageId, choiceId: choiceIdOf(row.body), text: row.text ?? '' };
+    const faq = await answerFaq(deps, message);
+    // An answered question waits for the customer; asking for a person is not an answer to the menu.
+    if (faq === 'answered') return;
+    await routeInbound(deps, faq === 'escalated' ? { ...message, choiceId: undefined, text: '', escalation: true } : { ...message, escalation: false });
   };
 }
 

@@ -25,6 +25,8 @@ export interface InboundForRouting {
   numberId: string;
   choiceId: string | undefined;
   text: string;
+  /** The customer asked for a person (from an FAQ answer): starts the menu, but is no answer to one already sent. */
+  escalation: boolean;
 }
 
 interface RoutingRow {
@@ -54,6 +56,7 @@ export async function routeInbound(deps: RoutingDeps, message: InboundForRouting
     if (byKeyword) return routeTo(trx, deps, message, byKeyword.team, 'keyword');
     if (!menu) return;
     if (!row) return prompt(trx, deps, message, menu, 1);
+    if (message.escalation) return;
     const option = chosenOption(menu, message);
     if (option !== undefined) {
       const team = menu.options[option]?.team ?? menu.fallbackTeam;

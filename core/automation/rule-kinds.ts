@@ -59,6 +59,20 @@ const keywordRoutesRule = z.object({
   routes: z.array(z.object({ keywords: keywords.min(1, 'needs at least one keyword'), team: teamKey })).min(1).max(50),
 });
 
+/** Question-and-answer pairs answered automatically, each answer offering a person (issue 7 item 3). */
+const faqRule = z.object({
+  entries: z.array(z.object({
+    question: z.string().trim().min(3).max(300),
+    answer: z.string().trim().min(1).max(1024, 'must be at most 1,024 characters (it is sent with a button)'),
+    /** Phrases that pick this entry outright ("opening hours", "refund"). */
+    keywords: keywords.default([]),
+  })).min(1).max(200),
+  /** Share of an entry's question words a message must contain (typos of long words forgiven). */
+  minScore: z.number().min(0.3).max(1).default(0.6),
+  /** The button under every answer. */
+  humanButton: z.string().trim().min(1).max(20).default('Talk to a person'),
+});
+
 /**
  * Every kind of automation rule and the schema its definition must pass: the admin API refuses anything else
  * with the schema's messages. Later kinds (routing menus, FAQ answers, SLAs …) are added here.
@@ -68,6 +82,7 @@ export const ruleKinds = {
   teams: teamsRule,
   routing_menu: routingMenuRule,
   keyword_routes: keywordRoutesRule,
+  faq: faqRule,
 } as const;
 
 /** The team keys a rule names, which the `teams` rule in force must define. */

@@ -106,3 +106,24 @@ test('a menu or keyword naming a team that does not exist is refused', async () 
   const tooMany = await putRule('routing_menu', { options: Array.from({ length: 11 }, (_, i) => ({ title: `Option ${i}`, team: 'support' })), fallbackTeam: 'support' });
   expect(tooMany.body.error.issues).toEqual(['definition.options: WhatsApp lists show at most 10 options']);
 });
+
+test('an FAQ question is answered with a button for a person; tapping it brings the menu, and each is recorded', async () => {
+  const saved = await putRule('faq', { entries: [{ question: 'How long does shipping take?', answer: 'Orders arrive in 2–4 working days.' }] });
+  expect(saved.status).toBe(201);
+  await waitFor(handled(await writes('4917000000007', 'How long does shipping take to Lisbon?')), 'the question');
+  expect(sentTo('4917000000007')).toEqual([expect.objectContaining({
+    type: 'interactive',
+    interactive: expect.objectContaining({ type: 'button', body: { text: 'Orders arrive in 2–4 working days.' }, action: { buttons: [{ type: 'reply', reply: { id: 'faq:human', title: 'Talk to a person' } }] } }),
+  })]);
+  expect(await routingOf('4917000000007')).toBeUndefined();
+
+  await waitFor(handled(await taps('4917000000007', 'faq:human', 'Talk to a person')), 'the tap');
+  expect(sentTo('4917000000007')).toHaveLength(2);
+  expect(sentTo('4917000000007')[1]).toMatchObject({ type: 'interactive', interactive: { body: { text: 'Hello! How can we help? Please choose:' } } });
+  expect(await routingOf('4917000000007')).toMatchObject({ state: 'awaiting_choice', prompts: 1 });
+  await waitFor(handled(await taps('4917000000007', 'menu:2', 'Billing')), 'the menu answer');
+  expect(await routingOf('4917000000007')).toMatchObject({ state: 'routed', team: 'billing', routed_by: 'menu' });
+  const actions = await rt.db('automation_action as a').join('conversation as c', 'c.id', 'a.conversation_id').join('contact as k', 'k.id', 'c.contact_id')
+    .where('k.wa_id', '4917000000007').orderBy('a.created_at').pluck('a.action');
+  expect(actions).toEqual(['faq_answer', 'faq_escalated']);
+});
