@@ -39,6 +39,7 @@ import type { Connector } from '../core/connectors/define-connector';
 import { ConnectorRegistry } from '../core/connectors/registry';
 import { INBOUND_AUTOMATION_TASK, inboundAutomationTask } from '../core/automation/inbound-automation';
 import { ROUTING_TIMEOUT_TASK, routingTimeoutTask } from '../core/automation/route-conversation';
+import { CLOSING_MESSAGE_TASK, closingMessageTask } from '../core/automation/closing-message';
 import { sendFromPlatform } from '../core/send/reply-adapter';
 import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
 import type { Config } from './config';
@@ -136,6 +137,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [SYNC_TASK]: syncTask({ db, secrets, registry, logger, mediaUrls }),
         [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger }),
         [ROUTING_TIMEOUT_TASK]: routingTimeoutTask({ db, logger }),
+        [CLOSING_MESSAGE_TASK]: closingMessageTask({ db, logger }),
         [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
         [KEEP_ALIVE_TASK]: keepAliveTask({ db, secrets, logger, app: config.salesforce }),
         [PRUNE_CALLOUT_NONCES_TASK]: pruneCalloutNoncesTask(db),

@@ -55,7 +55,7 @@ export async function routeInbound(deps: RoutingDeps, message: InboundForRouting
     const byKeyword = keywordRoutes?.routes.find((r) => mentions(message.text, r.keywords));
     if (byKeyword) return routeTo(trx, deps, message, byKeyword.team, 'keyword');
     if (!menu) return;
-    if (!row) return prompt(trx, deps, message, menu, 1);
+    if (!row) return (await heldOrStartedByBusiness(trx, message)) ? undefined : prompt(trx, deps, message, menu, 1);
     if (message.escalation) return;
     const option = chosenOption(menu, message);
     if (option !== undefined) {
@@ -66,6 +66,17 @@ export async function routeInbound(deps: RoutingDeps, message: InboundForRouting
     if (row.prompts >= menu.maxPrompts) return routeTo(trx, deps, message, menu.fallbackTeam, 'fallback');
     return prompt(trx, deps, message, menu, row.prompts + 1);
   });
+}
+
+/**
+ * No menu for a conversation a person already holds, nor for a customer answering a message the business started
+ * the conversation with (a shipping notice): the menu is for people who come to us.
+ */
+async function heldOrStartedByBusiness(trx: Knex.Transaction, message: InboundForRouting): Promise<boolean> {
+  const row: { assignee_id: string | null; first_direction: string | null } | undefined = await trx('conversation as c')
+    .where({ 'c.workspace_id': message.workspaceId, 'c.id': message.conversationId })
+    .first('c.assignee_id', trx.raw(`(select m.direction from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id order by m.created_at, m.id limit 1) as first_direction`));
+  return Boolean(row?.assignee_id) || row?.first_direction === 'outbound';
 }
 
 async function prompt(trx: Knex.Transaction, deps: RoutingDeps, message: InboundForRouting, menu: Menu, number: number): Promise<void> {

@@ -74,6 +74,14 @@ const faqRule = z.object({
 });
 
 /**
+ * The message a conversation gets when it is closed (issue 7 item 6), sent only inside the customer's 24-hour
+ * window. A reply within the number's quiet period (counted from this message) continues the same thread.
+ */
+const closingRule = z.object({
+  message: z.string().trim().min(1).max(1024).default('Thanks for contacting us! If there is anything else, just reply here.'),
+});
+
+/**
  * Every kind of automation rule and the schema its definition must pass: the admin API refuses anything else
  * with the schema's messages. Later kinds (routing menus, FAQ answers, SLAs …) are added here.
  */
@@ -83,6 +91,7 @@ export const ruleKinds = {
   routing_menu: routingMenuRule,
   keyword_routes: keywordRoutesRule,
   faq: faqRule,
+  closing: closingRule,
 } as const;
 
 /** The team keys a rule names, which the `teams` rule in force must define. */

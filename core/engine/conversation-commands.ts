@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit/write-audit';
+import { enqueueClosingMessage } from '../automation/closing-message';
 import { emitConversationEvent } from '../sync/emit-conversation-event';
 import type { ConversationRow } from './conversation-row';
 import { isUuid } from './is-uuid';
@@ -58,6 +59,7 @@ export async function closeConversation(db: Knex, workspaceId: string, conversat
     if (!row) return current(trx, workspaceId, conversationId);
     await writeAudit(trx, { workspaceId, actor, action: 'conversation.closed', entityType: 'conversation', entityId: row.id });
     await emitConversationEvent(trx, { workspaceId, conversationId: row.id, type: 'conversation.closed', data: { actor } });
+    await enqueueClosingMessage(trx, { workspaceId, conversationId: row.id, numberId: row.whatsapp_number_id, closedAt: row.closed_at ?? new Date() });
     return row;
   });
 }

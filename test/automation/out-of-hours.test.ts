@@ -82,6 +82,6 @@ test('rules are versioned and audited; a bad definition is refused with what to 
   ]));
   const unknown = await rt.http().put('/api/v1/automation/rules/horoscope').set('authorization', ADMIN_AUTH).send({ definition: {} });
   expect(unknown.status).toBe(404);
-  expect(unknown.body.error.message).toBe('There is no automation rule "horoscope"; the kinds are: business_hours, teams, routing_menu, keyword_routes, faq');
+  expect(unknown.body.error.message).toBe('There is no automation rule "horoscope"; the kinds are: business_hours, teams, routing_menu, keyword_routes, faq, closing');
   expect((await rt.http().get('/api/v1/automation/rules')).status).toBe(401);
 });

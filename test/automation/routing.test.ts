@@ -1,3 +1,4 @@
+import { sendFromPlatform } from '../../core/send/reply-adapter';
 import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { fixtureText } from '../support/fixtures';
@@ -127,3 +128,32 @@ test('an FAQ question is answered with a button for a person; tapping it brings 
     .where('k.wa_id', '4917000000007').orderBy('a.created_at').pluck('a.action');
   expect(actions).toEqual(['faq_answer', 'faq_escalated']);
 });
+
+test('a customer answering a conversation the business started gets no menu (keyword routes still apply)', async () => {
+  await rt.db('template').insert({
+    workspace_id: rt.workspace.id, waba_id: fixtureNumber.wabaId, meta_template_id: '9200001', name: 'order_shipped', language: 'en_US', category: 'UTILITY',
+    status: 'APPROVED', parameter_format: 'POSITIONAL', components: JSON.stringify([{ type: 'BODY', text: 'Your order {{1}} is on its way' }]),
+  });
+  const send = sendFromPlatform({ db: rt.db });
+  const sent = await send({
+    workspaceId: rt.workspace.id, originInstallationId: await installationId(), author: { platform: 'test', id: 'crm', name: 'CRM' },
+    to: { waId: '4917000000008', phoneNumberId: fixtureNumber.phoneNumberId }, idempotencyKey: 'shipped-1',
+    message: { type: 'template', name: 'order_shipped', language: 'en_US', parameters: ['#77'] },
+  });
+  expect(sent.ok).toBe(true);
+  await waitFor(async () => sentTo('4917000000008').length === 1, 'the template');
+  await waitFor(handled(await writes('4917000000008', 'Thanks!')), 'the answer');
+  expect(sentTo('4917000000008')).toHaveLength(1);
+  expect(await routingOf('4917000000008')).toBeUndefined();
+  await waitFor(handled(await writes('4917000000008', 'Can I get an invoice?')), 'a keyword');
+  expect(await routingOf('4917000000008')).toMatchObject({ state: 'routed', team: 'billing', routed_by: 'keyword' });
+});
+
+/** A platform installation to send as (sends from platforms carry their origin); not active, so nothing syncs to it. */
+async function installationId(): Promise<string> {
+  const [row]: Array<{ id: string }> = await rt.db('installation').insert({
+    workspace_id: rt.workspace.id, connector: 'test-platform', account_id: 'routing-test', state: 'uninstalled', settings: '{}', credentials_sealed: rt.secrets.seal('{}'),
+  }).returning('id');
+  if (!row) throw new Error('installation not inserted');
+  return row.id;
+}
