@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OutgoingMessage, ReplyOutcome, ReplyRequest, SendFunction } from '../connectors/contract';
+import { findOrStartConversation, waIdSchema } from '../engine/start-conversation';
 import type { JsonObject } from '../sync/conversation-event';
 import type { SendError, TemplateSuggestion } from './send-error';
 import { send, type SendDeps } from './send-message';
@@ -12,27 +13,67 @@ import { send, type SendDeps } from './send-message';
 export function sendFromPlatform(deps: SendDeps): SendFunction {
   return async (request) => {
     const conversationId = await resolveConversation(deps.db, request.workspaceId, request.to);
-    if (!conversationId) {
-      return failure({
-        code: 'NOT_FOUND',
-        message: 'waId' in request.to
-          ? `No conversation with ${request.to.waId} on number ${request.to.phoneNumberId} in this workspace`
-          : request.to.phoneNumberId === undefined ? 'No such conversation in this workspace' : `This conversation is not on the WhatsApp number this integration serves (${request.to.phoneNumberId})`,
-        hint: 'Reply to a conversation the customer started on this number, or send a template to a known contact',
-      });
-    }
-    const result = await send(deps, {
-      workspaceId: request.workspaceId,
-      conversationId,
-      // Keys are the connector's; scoped to the installation so two platforms can never collide.
-      idempotencyKey: `installation:${request.originInstallationId}:${request.idempotencyKey}`,
-      sender: { platform: request.author.platform, id: request.author.id, name: request.author.name },
-      originInstallationId: request.originInstallationId,
-      content: contentOf(request.message),
+    if (conversationId) return sendTo(deps, request, conversationId);
+    if ('waId' in request.to && request.message.type === 'template') return startWithTemplate(deps, request, request.to);
+    return failure({
+      code: 'NOT_FOUND',
+      message: 'waId' in request.to
+        ? `No conversation with ${request.to.waId} on number ${request.to.phoneNumberId} in this workspace: they have not written to this number, so there is no 24-hour window for a free-form message`
+        : request.to.phoneNumberId === undefined ? 'No such conversation in this workspace' : `This conversation is not on the WhatsApp number this integration serves (${request.to.phoneNumberId})`,
+      hint: 'Reply to a conversation the customer started on this number, or send an approved template: it starts the conversation',
     });
-    if (!result.ok) return failure(result.error);
-    return { ok: true, messageId: result.outbound.messageId, wamid: result.outbound.wamid };
   };
+}
+
+/** A reply as the server hands it over: the installation's workspace and id filled in. */
+type InstallationReply = Parameters<SendFunction>[0];
+
+async function sendTo(deps: SendDeps, request: InstallationReply, conversationId: string): Promise<ReplyOutcome> {
+  const result = await send(deps, {
+    workspaceId: request.workspaceId,
+    conversationId,
+    // Keys are the connector's; scoped to the installation so two platforms can never collide.
+    idempotencyKey: `installation:${request.originInstallationId}:${request.idempotencyKey}`,
+    sender: { platform: request.author.platform, id: request.author.id, name: request.author.name },
+    originInstallationId: request.originInstallationId,
+    content: contentOf(request.message),
+  });
+  if (!result.ok) return failure(result.error);
+  return { ok: true, messageId: result.outbound.messageId, wamid: result.outbound.wamid };
+}
+
+/**
+ * A business-initiated template to a customer with no conversation on the number (a CRM workflow
+ * on a contact who never wrote) starts one. Conversation and message commit together: when send
+ * refuses (opted out, marketing without opt-in, template not approved …) it all rolls back, so a
+ * refusal leaves no empty conversation, and the policy is the one every send goes through.
+ */
+async function startWithTemplate(deps: SendDeps, request: InstallationReply, to: { waId: string; phoneNumberId: string }): Promise<ReplyOutcome> {
+  const waId = waIdSchema.safeParse(to.waId);
+  if (!waId.success) {
+    return failure({
+      code: 'INVALID_CONTENT',
+      message: `The customer's number ${JSON.stringify(to.waId)} ${waId.error.issues.map((i) => i.message).join('; ')}`,
+      hint: 'Fix the phone number on the record (with its country code) and send again',
+    });
+  }
+  const trx = await deps.db.transaction();
+  try {
+    const conversationId = await findOrStartConversation(trx, { workspaceId: request.workspaceId, phoneNumberId: to.phoneNumberId, waId: waId.data });
+    const outcome = conversationId
+      ? await sendTo({ ...deps, db: trx }, request, conversationId)
+      : failure({
+        code: 'NOT_FOUND',
+        message: `WhatsApp number ${to.phoneNumberId} is not registered in this workspace`,
+        hint: 'Send from one of the workspace\'s WhatsApp numbers, or register this one (POST /api/v1/numbers)',
+      });
+    if (outcome.ok) await trx.commit();
+    else await trx.rollback();
+    return outcome;
+  } catch (error) {
+    if (!trx.isCompleted()) await trx.rollback();
+    throw error;
+  }
 }
 
 /**
