@@ -10,6 +10,7 @@ import * as hubspotWebhooks from './20261122_008_hubspot_webhooks';
 import * as salesforceCalloutNonces from './20261122_009_salesforce_callout_nonces';
 import * as automation from './20261122_010_automation';
 import * as routing from './20261122_011_routing';
+import * as slaTimers from './20261122_012_sla_timers';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_009_salesforce_callout_nonces': salesforceCalloutNonces,
   '20261122_010_automation': automation,
   '20261122_011_routing': routing,
+  '20261122_012_sla_timers': slaTimers,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -40,6 +40,7 @@ import { ConnectorRegistry } from '../core/connectors/registry';
 import { INBOUND_AUTOMATION_TASK, inboundAutomationTask } from '../core/automation/inbound-automation';
 import { ROUTING_TIMEOUT_TASK, routingTimeoutTask } from '../core/automation/route-conversation';
 import { CLOSING_MESSAGE_TASK, closingMessageTask } from '../core/automation/closing-message';
+import { SLA_DUE_TASK, slaDueTask } from '../core/automation/sla-timers';
 import { sendFromPlatform } from '../core/send/reply-adapter';
 import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
 import type { Config } from './config';
@@ -138,6 +139,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger }),
         [ROUTING_TIMEOUT_TASK]: routingTimeoutTask({ db, logger }),
         [CLOSING_MESSAGE_TASK]: closingMessageTask({ db, logger }),
+        [SLA_DUE_TASK]: slaDueTask({ db, logger, metrics }),
         [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
         [KEEP_ALIVE_TASK]: keepAliveTask({ db, secrets, logger, app: config.salesforce }),
         [PRUNE_CALLOUT_NONCES_TASK]: pruneCalloutNoncesTask(db),

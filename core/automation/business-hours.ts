@@ -94,3 +94,26 @@ export function describeReopening(hours: BusinessHours, from: Date, reopensAt: D
   if (days < 7) return `${then.setLocale('en').toFormat('cccc')} at ${time}`;
   return `${then.setLocale('en').toFormat('cccc d LLLL')} at ${time}`;
 }
+
+/** How far ahead business time is counted: a schedule open less than this is treated as never open. */
+const BUSINESS_TIME_HORIZON_DAYS = 60;
+
+/**
+ * The instant `minutes` of opening time after `from` (an SLA's due time: 5 business minutes from a message at
+ * 16:58 on Friday is 09:03 on Monday). Undefined when the schedule has no opening in the next 60 days.
+ */
+export function addBusinessMinutes(hours: BusinessHours, from: Date, minutes: number): Date | undefined {
+  let remainingMs = minutes * 60_000;
+  const start = from.getTime();
+  const firstDay = localDay(hours, from);
+  for (let day = 0; day <= BUSINESS_TIME_HORIZON_DAYS; day += 1) {
+    for (const interval of openingsOn(hours, firstDay.plus({ days: day }))) {
+      const open = Math.max(interval.open.toMillis(), start);
+      const available = interval.close.toMillis() - open;
+      if (available <= 0) continue;
+      if (remainingMs <= available) return new Date(open + remainingMs);
+      remainingMs -= available;
+    }
+  }
+  return undefined;
+}

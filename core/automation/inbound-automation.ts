@@ -9,6 +9,7 @@ import { BACK_PLACEHOLDER } from './rule-kinds';
 import { answerFaq } from './answer-faq';
 import { routeInbound } from './route-conversation';
 import { hasRulesInForce, ruleInForce } from './rules';
+import { startSlaTimer } from './sla-timers';
 
 export const INBOUND_AUTOMATION_TASK = 'automation.inbound';
 /** An auto-reply hours late is worse than none; a few tries cover a restart or a busy database. */
@@ -54,8 +55,8 @@ function choiceIdOf(body: unknown): string | undefined {
 }
 
 /**
- * The automations that answer a customer's message, in this order: the out-of-hours reply (issue 7 item 1), an FAQ
- * answer (item 3), then routing (item 2).
+ * The automations that answer a customer's message, in this order: the out-of-hours reply (issue 7 item 1), the
+ * response timer (item 5), an FAQ answer (item 3), then routing (item 2).
  */
 export function inboundAutomationTask(deps: { db: Knex; logger: Logger; now?: () => Date }): Task {
   return async (payload) => {
@@ -65,6 +66,7 @@ export function inboundAutomationTask(deps: { db: Knex; logger: Logger; now?: ()
       .first('m.conversation_id', 'c.whatsapp_number_id', 'm.sent_at', 'm.text', 'm.body');
     if (!row) return; // erased since
     await replyOutOfHours(deps, workspaceId, messageId, row);
+    await startSlaTimer(deps.db, { workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, messageId, sentAt: row.sent_at });
     const message = { workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, messageId, choiceId: choiceIdOf(row.body), text: row.text ?? '' };
     const faq = await answerFaq(deps, message);
     // An answered question waits for the customer; asking for a person is not an answer to the menu.

@@ -81,6 +81,20 @@ const closingRule = z.object({
   message: z.string().trim().min(1).max(1024).default('Thanks for contacting us! If there is anything else, just reply here.'),
 });
 
+const responseMinutes = z.number().int().min(1).max(7 * 24 * 60);
+
+/**
+ * Response targets (issue 7 item 5): a person must answer a new conversation within `firstResponseMinutes` and
+ * each later customer message within `nextResponseMinutes`, counted in business hours when a business_hours rule
+ * is in force (and `businessHoursOnly`), per team where a team has its own.
+ */
+const slaRule = z.object({
+  firstResponseMinutes: responseMinutes.default(5),
+  nextResponseMinutes: responseMinutes.default(5),
+  teams: z.record(teamKey, z.object({ firstResponseMinutes: responseMinutes.optional(), nextResponseMinutes: responseMinutes.optional() })).default({}),
+  businessHoursOnly: z.boolean().default(true),
+});
+
 /**
  * Every kind of automation rule and the schema its definition must pass: the admin API refuses anything else
  * with the schema's messages. Later kinds (routing menus, FAQ answers, SLAs …) are added here.
@@ -92,6 +106,7 @@ export const ruleKinds = {
   keyword_routes: keywordRoutesRule,
   faq: faqRule,
   closing: closingRule,
+  sla: slaRule,
 } as const;
 
 /** The team keys a rule names, which the `teams` rule in force must define. */
@@ -101,6 +116,7 @@ export function teamsNamedBy(kind: RuleKind, definition: unknown): string[] {
     return [...menu.options.map((o) => o.team), menu.fallbackTeam];
   }
   if (kind === 'keyword_routes') return (definition as RuleDefinition<'keyword_routes'>).routes.map((r) => r.team);
+  if (kind === 'sla') return Object.keys((definition as RuleDefinition<'sla'>).teams);
   return [];
 }
 

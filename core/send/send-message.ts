@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { meetSlaTimer } from '../automation/sla-timers';
 import { enqueueSend } from './enqueue-send';
 import { graphMessageBody, renderText } from './graph-body';
 import { readOutbound, type OutboundState } from './outbound-state';
@@ -88,6 +89,7 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
     if (!request) throw new Error('outbound request not inserted');
     await trx('conversation').where({ workspace_id: input.workspaceId, id: target.conversationId })
       .update({ last_message_at: trx.raw('greatest(last_message_at, now())') });
+    await meetSlaTimer(trx, target.conversationId, sender.platform);
     await enqueueSend(trx, { workspaceId: input.workspaceId, requestId: request.id, numberId: target.numberId, contactId: target.contactId });
     await emitOutbound(trx, {
       workspaceId: input.workspaceId, conversationId: target.conversationId, messageId: message.id, originInstallationId: parsed.originInstallationId,

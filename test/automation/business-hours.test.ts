@@ -1,4 +1,4 @@
-import { businessHoursSchema, closedPeriodAt, describeReopening, isOpenAt, type BusinessHours } from '../../core/automation/business-hours';
+import { addBusinessMinutes, businessHoursSchema, closedPeriodAt, describeReopening, isOpenAt, type BusinessHours } from '../../core/automation/business-hours';
 
 const weekdays = [{ open: '09:00', close: '17:00' }];
 const berlin = (extra: Partial<BusinessHours> = {}): BusinessHours => businessHoursSchema.parse({
@@ -67,4 +67,13 @@ test('a bad schedule is refused with messages an admin can act on', () => {
     'weekly.wed.0.open: must be a time as HH:MM (00:00 to 24:00)',
     'holidays.0.date: must be a date as YYYY-MM-DD',
   ]));
+});
+
+test('business minutes count only opening time, across the night, the weekend and a holiday', () => {
+  const hours = berlin({ holidays: [{ date: '2027-01-11' }] });
+  expect(addBusinessMinutes(hours, at('2027-01-07T10:00:00Z'), 5)).toEqual(at('2027-01-07T10:05:00Z')); // Thursday 11:00 local
+  expect(addBusinessMinutes(hours, at('2027-01-07T15:58:00Z'), 5)).toEqual(at('2027-01-08T08:03:00Z')); // 16:58 → Friday 09:03
+  expect(addBusinessMinutes(hours, at('2027-01-08T15:58:00Z'), 5)).toEqual(at('2027-01-12T08:03:00Z')); // Friday 16:58 → Tuesday (Monday a holiday)
+  expect(addBusinessMinutes(hours, at('2027-01-09T12:00:00Z'), 0)).toEqual(at('2027-01-12T08:00:00Z')); // Saturday: the next opening
+  expect(addBusinessMinutes(businessHoursSchema.parse({ timeZone: 'UTC', weekly: {} }), at('2027-01-09T12:00:00Z'), 5)).toBeUndefined();
 });

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { RULE_KINDS } from '../../core/automation/rule-kinds';
 import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
@@ -82,6 +83,7 @@ test('rules are versioned and audited; a bad definition is refused with what to 
   ]));
   const unknown = await rt.http().put('/api/v1/automation/rules/horoscope').set('authorization', ADMIN_AUTH).send({ definition: {} });
   expect(unknown.status).toBe(404);
-  expect(unknown.body.error.message).toBe('There is no automation rule "horoscope"; the kinds are: business_hours, teams, routing_menu, keyword_routes, faq, closing');
+  expect(unknown.body.error.message).toBe(`There is no automation rule "horoscope"; the kinds are: ${RULE_KINDS.join(', ')}`);
+  expect(RULE_KINDS).toContain('business_hours');
   expect((await rt.http().get('/api/v1/automation/rules')).status).toBe(401);
 });
