@@ -8,6 +8,7 @@ import { ADMIN_AUTH } from '../admin/admin-helpers';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { startHubSpotFake, type CrmEvent, type HubSpotFake, type PortalInit } from '../fakes/hubspot/hubspot-fake';
 import { freePort } from '../send/send-harness';
+import { browser, type Browser, type Page } from '../support/browser';
 import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
 import { waitFor } from '../sync/sync-harness';
 
@@ -22,23 +23,6 @@ export interface HubSpotWorldOptions {
   rotateRefreshTokens?: boolean;
   /** `false`: the HTTP server only. */
   worker?: false;
-}
-
-/** A browser with a cookie jar, as the admin's: follows nothing by itself, so each hop can be checked. */
-export interface Browser {
-  /** Cookies by name, as the server set them. */
-  cookies: Map<string, string>;
-  get(url: string): Promise<Page>;
-  post(url: string, form: Record<string, string>): Promise<Page>;
-}
-
-export interface Page {
-  status: number;
-  location: string | undefined;
-  html: string;
-  /** The `csrf` hidden field of the page's form, when it has one. */
-  csrf: string | undefined;
-  setCookie: string[];
 }
 
 export interface OAuthInstall {
@@ -127,29 +111,6 @@ export async function startHubSpotWorld(options: HubSpotWorldOptions = {}): Prom
     await close();
     throw err;
   }
-}
-
-function browser(): Browser {
-  const cookies = new Map<string, string>();
-  const request = async (url: string, init: RequestInit): Promise<Page> => {
-    const cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
-    const setCookie = res.headers.getSetCookie();
-    for (const line of setCookie) {
-      const [pair = '', ...attributes] = line.split(';');
-      const [name = '', ...value] = pair.split('=');
-      const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a));
-      if (expired) cookies.delete(name.trim());
-      else cookies.set(name.trim(), value.join('='));
-    }
-    const html = await res.text();
-    return { status: res.status, location: res.headers.get('location') ?? undefined, html, csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1], setCookie };
-  };
-  return {
-    cookies,
-    get: (url) => request(url, { method: 'GET' }),
-    post: (url, form) => request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }),
-  };
 }
 
 function worldOf(rt: TestRuntime, meta: MetaFake, hubspot: HubSpotFake, publicUrl: string, app: HubSpotOAuthApp, close: () => Promise<void>): HubSpotWorld {

@@ -42,7 +42,7 @@ test('an admin installs a portal: required and optional scopes asked, the portal
 test('the authorize redirect carries the required scopes, the optional ones apart, and a state; the cookie is HttpOnly and SameSite=Lax', async () => {
   const b = world.browser();
   const codePage = await b.get(installUrl());
-  expect(codePage.setCookie.join()).toMatch(/threadline_hubspot_install=.*HttpOnly.*SameSite=Lax/i);
+  expect(codePage.headers.getSetCookie().join()).toMatch(/threadline_hubspot_install=.*HttpOnly.*SameSite=Lax/i);
   const redirect = await b.post(installUrl(), { csrf: codePage.csrf ?? '', connect_code: await world.connectCode() });
   const url = new URL(redirect.location ?? '');
   expect(url.origin + url.pathname).toBe(`${world.hubspot.authBase}/oauth/authorize`);
@@ -50,6 +50,15 @@ test('the authorize redirect carries the required scopes, the optional ones apar
   expect(url.searchParams.get('optional_scope')?.split(' ').sort()).toEqual([...OPTIONAL_SCOPES].sort());
   expect(url.searchParams.get('redirect_uri')).toBe(`${world.publicUrl}/connectors/hubspot/oauth/callback`);
   expect(url.searchParams.get('state')).toMatch(/^[\w-]{40,}$/);
+});
+
+test('the code page\'s CSP lets its form lead on to HubSpot\'s authorize page (browsers apply form-action to the redirect) and nowhere else', async () => {
+  const b = world.browser();
+  const codePage = await b.get(installUrl());
+  const formAction = /form-action ([^;]+)/.exec(codePage.headers.get('content-security-policy') ?? '')?.[1]?.split(' ');
+  const redirect = await b.post(installUrl(), { csrf: codePage.csrf ?? '', connect_code: await world.connectCode() });
+  expect(redirect.status).toBe(302);
+  expect(formAction).toEqual(["'self'", new URL(redirect.location ?? '').origin]);
 });
 
 test('a portal whose tier lacks the optional scopes installs without them; installing again updates the same installation and keeps its settings', async () => {

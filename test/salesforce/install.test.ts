@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { namedCredentialsOf } from '../fakes/salesforce/connect-routes';
 import { ADMIN_AUTH } from '../admin/admin-helpers';
+import { browser, type Browser, type Page } from '../support/browser';
 import { startTestRuntime } from '../support/test-runtime';
 import { startSalesforceWorld, type SalesforceWorld } from './salesforce-world';
 
@@ -22,30 +23,6 @@ afterAll(() => world.close());
 
 const installUrl = () => `${world.publicUrl}/connectors/salesforce/install`;
 const fake = () => world.salesforce;
-
-interface Page { status: number; location: string | undefined; html: string; csrf: string | undefined }
-
-/** The admin's browser: a cookie jar, following nothing, so each hop can be checked. */
-function browser() {
-  const cookies = new Map<string, string>();
-  const request = async (url: string, init: RequestInit = {}): Promise<Page> => {
-    const cookie = [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) } });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';');
-      const [name = '', ...value] = pair.split('=');
-      if (attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a))) cookies.delete(name.trim());
-      else cookies.set(name.trim(), value.join('='));
-    }
-    const html = await res.text();
-    return { status: res.status, location: res.headers.get('location') ?? undefined, html, csrf: /name="csrf" value="([^"]+)"/.exec(html)?.[1] };
-  };
-  return {
-    get: (url: string) => request(url),
-    post: (url: string, form: Record<string, string>) => request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() }),
-  };
-}
-type Browser = ReturnType<typeof browser>;
 
 async function connectCode(): Promise<string> {
   const res = await world.rt.http().post('/api/v1/salesforce/connect-codes').set('authorization', ADMIN_AUTH).send({});

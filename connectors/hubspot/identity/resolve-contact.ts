@@ -1,12 +1,11 @@
 import type { DeliverContext, LinkStore } from '../../../core/connectors/contract';
+import type { Customer } from '../../../core/sync/customer-of-event';
+import { internationalForm, nationalDigits, phoneFormsOf, type PhoneForms } from '../../../core/whatsapp/phone-number';
 import { appProperties } from '../client/app-properties';
 import { createContact, findContactBy, searchContactsByPhone, type CrmObject } from '../client/crm';
 import type { CallOptions, HubSpotInstallation } from '../client/hubspot-call';
 import { CONTACT_LINK_TYPE } from '../contact-link';
 import type { HubSpotResult } from '../hubspot-result';
-import type { Customer } from './customer';
-import { internationalForm, phoneFormsOf, type PhoneForms } from './phone-number';
-
 
 /** Found (or created), or none and `createContacts` is off. */
 export type ContactResolution = { kind: 'linked'; hubspotContactId: string; created: boolean } | { kind: 'none'; reason: string };
@@ -72,7 +71,7 @@ function bestMatch(candidates: readonly CrmObject[], phone: PhoneForms): CrmObje
       .filter((v) => v !== undefined);
     if (international.includes(phone.e164)) return true;
     const typed = [p.phone, p.mobilephone].filter((v): v is string => typeof v === 'string' && v !== '');
-    return international.length === 0 && typed.some((v) => v.replace(/\D/g, '').replace(/^0+/, '') === phone.national);
+    return international.length === 0 && typed.some((v) => nationalDigits(v) === phone.national);
   });
   return matches.sort((a, b) => Date.parse(a.properties.createdate ?? '') - Date.parse(b.properties.createdate ?? '') || Number(a.id) - Number(b.id))[0];
 }

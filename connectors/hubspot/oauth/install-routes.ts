@@ -1,16 +1,16 @@
 import crypto from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Response } from 'express';
 import { Passport } from 'passport';
 import { z } from 'zod';
+import { sendInstallPage } from '../../../core/auth/install-page';
+import { installSessions } from '../../../core/auth/install-session';
 import { loginAttemptStateStore } from '../../../core/auth/login-attempt-state-store';
-import { LOGIN_ATTEMPT_TTL_MS, type LoginAttempt } from '../../../core/auth/login-attempts';
+import type { LoginAttempt } from '../../../core/auth/login-attempts';
 import { installConnector } from '../../../core/connectors/installations';
 import { HUBSPOT_CONNECTOR_ID } from '../hubspot-id';
 import type { HubSpotCredentials } from '../hubspot-settings';
 import { CONNECT_CODE_PURPOSE, type HubSpotRouteDeps } from '../route-deps';
 import { HubSpotOAuthStrategy, OAuthExchangeError } from './hubspot-oauth-strategy';
-import { sendInstallPage } from './install-page';
-import { clearInstallSession, installSessionOf, setInstallSession } from './install-session';
 import type { HubSpotOAuthApp } from './oauth-app';
 import { missingRequiredScopes } from './scopes';
 import { introspectToken, type TokenGrant } from './token-endpoint';
@@ -42,7 +42,9 @@ export function hubspotInstallRoutes(deps: HubSpotRouteDeps): Router {
   const passport = new Passport();
   const callbackUrl = `${deps.publicUrl}${OAUTH_CALLBACK_PATH}`;
   const installUrl = `${deps.publicUrl}${INSTALL_PATH}`;
-  const cookieOptions = { production: deps.production };
+  const sessions = installSessions({
+    purpose: INSTALL_PURPOSE, cookie: 'threadline_hubspot_install', path: '/connectors/hubspot', production: deps.production, loginAttempts: deps.loginAttempts,
+  });
   const startAgain = { kind: 'link' as const, href: installUrl, text: 'Start the installation again' };
 
   const appOr503 = (res: Response): HubSpotOAuthApp | undefined => {
@@ -52,58 +54,51 @@ export function hubspotInstallRoutes(deps: HubSpotRouteDeps): Router {
   const strategy = (app: HubSpotOAuthApp, attemptId: string) => new HubSpotOAuthStrategy(
     app, callbackUrl, loginAttemptStateStore(deps.loginAttempts, attemptId, () => crypto.randomBytes(32).toString('base64url')),
   );
-  /** This browser's open install, if the cookie names one and carries its token. */
-  const sessionAttempt = async (req: Request): Promise<LoginAttempt | undefined> => {
-    const session = installSessionOf(req);
-    return session && deps.loginAttempts.resume(INSTALL_PURPOSE, session.attemptId, session.csrfToken);
-  };
-  const sendCodePage = (res: Response, status: number, csrf: string, alert?: string) => sendInstallPage(res, status, TITLE, [
+  // The form's answer redirects to HubSpot's authorize page, which form-action must allow.
+  const sendCodePage = (res: Response, app: HubSpotOAuthApp, status: number, csrf: string, alert?: string) => sendInstallPage(res, status, TITLE, [
     ...(alert ? [{ kind: 'alert' as const, text: alert }] : []),
     { kind: 'text', text: 'Type the connect code a Threadline admin issued for HubSpot (POST /api/v1/hubspot/connect-codes). It proves you own the Threadline workspace this portal will sync with; it works once, for 15 minutes.' },
-    { kind: 'form', action: installUrl, hidden: { csrf }, input: { name: 'connect_code', label: 'Connect code' }, submit: 'Continue to HubSpot' },
-  ]);
+    { kind: 'form', action: installUrl, hidden: { csrf }, fields: [{ kind: 'text', name: 'connect_code', label: 'Connect code', required: true }], submit: 'Continue to HubSpot' },
+  ], [new URL(app.authBase).origin]);
 
   router.get(INSTALL_PATH, async (_req, res) => {
-    if (!appOr503(res)) return;
+    const app = appOr503(res);
+    if (!app) return;
     await deps.loginAttempts.sweepExpired();
     // The portal is known only once HubSpot answers; the attempt is this browser's until then.
-    const { attempt, csrfToken } = await deps.loginAttempts.start({ purpose: INSTALL_PURPOSE, account: 'hubspot', returnUrl: installUrl, secrets: {} });
-    setInstallSession(res, { attemptId: attempt.id, csrfToken }, { ...cookieOptions, maxAgeMs: LOGIN_ATTEMPT_TTL_MS });
-    sendCodePage(res, 200, csrfToken);
+    const { csrfToken } = await sessions.start(res, { account: 'hubspot', returnUrl: installUrl, secrets: {} });
+    sendCodePage(res, app, 200, csrfToken);
   });
 
   router.post(INSTALL_PATH, form, async (req, res, next) => {
     const app = appOr503(res);
     if (!app) return;
     const body = connectForm.safeParse(req.body);
-    const session = installSessionOf(req);
-    const attempt = await sessionAttempt(req);
-    // The form's token must be this browser's own: a page of another site cannot read it.
-    if (!body.success || !session || !attempt || body.data.csrf !== session.csrfToken) {
+    const session = body.success ? await sessions.ofForm(req, body.data.csrf) : undefined;
+    if (!body.success || !session) {
       sendInstallPage(res, 403, TITLE, [{ kind: 'alert', text: 'This page has expired, or was not opened in this browser.' }, startAgain]);
       return;
     }
     if (body.data.connect_code === '') {
-      sendCodePage(res, 403, session.csrfToken, 'Type the connect code first: without it Threadline cannot tell which workspace this portal belongs to.');
+      sendCodePage(res, app, 403, session.csrfToken, 'Type the connect code first: without it Threadline cannot tell which workspace this portal belongs to.');
       return;
     }
     const workspaceId = await deps.redeemConnectCode(CONNECT_CODE_PURPOSE, body.data.connect_code);
     if (!workspaceId) {
-      sendCodePage(res, 403, session.csrfToken, 'That connect code is unknown, expired or already used. Ask a Threadline admin for a new one.');
+      sendCodePage(res, app, 403, session.csrfToken, 'That connect code is unknown, expired or already used. Ask a Threadline admin for a new one.');
       return;
     }
-    await deps.loginAttempts.proveWorkspace(attempt.id, workspaceId);
-    passport.authenticate(strategy(app, attempt.id), { session: false })(req, res, next);
+    await deps.loginAttempts.proveWorkspace(session.attempt.id, workspaceId);
+    passport.authenticate(strategy(app, session.attempt.id), { session: false })(req, res, next);
   });
 
   router.get(OAUTH_CALLBACK_PATH, async (req, res, next) => {
     const app = appOr503(res);
     if (!app) return;
     const query = callbackQuery.safeParse(req.query);
-    const attempt = await sessionAttempt(req);
-    const stateAttempt = query.success ? await deps.loginAttempts.findByState(INSTALL_PURPOSE, query.data.state) : undefined;
-    if (!query.success || !attempt || !stateAttempt || stateAttempt.id !== attempt.id || !attempt.workspaceId) {
-      deps.logger.warn({ hasSession: attempt !== undefined, stateKnown: stateAttempt !== undefined }, 'HubSpot OAuth callback refused: state not bound to this browser');
+    const { attempt, hasSession, stateKnown } = await sessions.ofCallback(req, query.success ? query.data.state : undefined);
+    if (!query.success || !attempt?.workspaceId) {
+      deps.logger.warn({ hasSession, stateKnown }, 'HubSpot OAuth callback refused: state not bound to this browser');
       sendInstallPage(res, 403, TITLE, [
         { kind: 'alert', text: 'This authorisation was not started in this browser, has expired, or was already used: Threadline installs only what the admin who typed the connect code authorised.' },
         startAgain,
@@ -162,7 +157,7 @@ export function hubspotInstallRoutes(deps: HubSpotRouteDeps): Router {
       credentials,
     }, `hubspot-install:${portalId}`);
     await deps.loginAttempts.complete(attempt.id);
-    clearInstallSession(res, cookieOptions);
+    sessions.clear(res);
     if (!installed.ok) {
       sendInstallPage(res, 422, TITLE, [{ kind: 'alert', text: installed.message }]);
       return;

@@ -1,7 +1,7 @@
 import type { BatchError, DeliverContext, EventResult, SyncEvent } from '../../../core/connectors/contract';
+import { customerOfEvent } from '../../../core/sync/customer-of-event';
 import type { CallOptions, HubSpotInstallation } from '../client/hubspot-call';
 import { CONTACT_LINK_TYPE } from '../contact-link';
-import { customerOfEvent } from '../identity/customer';
 import { linkedContact, resolveContact } from '../identity/resolve-contact';
 import { batchError } from './batch-error';
 import { timelineLinkTypes } from './link-types';
@@ -29,7 +29,7 @@ export class ContactIndex {
   }
 
   async resolve(installation: HubSpotInstallation, event: SyncEvent, ctx: DeliverContext, options?: CallOptions): Promise<ContactOutcome> {
-    const customer = customerOfEvent(event.type, event.data);
+    const customer = customerOfEvent(event);
     if (customer === undefined) return { ok: false, result: { status: 'rejected', error: 'the event names no customer to file it under' } };
     const known = this.byContact.get(customer.contactId);
     if (known !== undefined) return { ok: true, id: known, contactId: customer.contactId };

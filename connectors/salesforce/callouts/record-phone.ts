@@ -1,3 +1,4 @@
+import { internationalForm } from '../../../core/whatsapp/phone-number';
 import { callSalesforce, type SalesforceCallOptions, type SalesforceInstallation } from '../client/salesforce-call';
 import { packaged } from '../sync/package-names';
 
@@ -7,12 +8,6 @@ const CUSTOMER_OBJECTS: Readonly<Record<string, string>> = { '003': 'Contact', '
 export type RecordWaId =
   | { ok: true; waId: string }
   | { ok: false; code: 'NOT_A_CUSTOMER' | 'NO_PHONE' | 'RECORD_NOT_FOUND' | 'SALESFORCE_UNAVAILABLE'; message: string };
-
-/** A typed phone as a wa_id (digits, country code first) when it carries its country code (`+` or `00`). */
-export function waIdOfPhone(typed: unknown): string | undefined {
-  if (typeof typed !== 'string') return undefined;
-  return /^(?:\+|00)(\d{7,15})$/.exec(typed.replace(/[\s().\-/]/g, ''))?.[1];
-}
 
 /**
  * The WhatsApp number of a Contact or Lead (18-character id), read from the org with its token: the package's
@@ -29,7 +24,8 @@ export async function waIdOfRecord(installation: SalesforceInstallation, recordI
   const record = read.value.records[0];
   if (record === undefined) return { ok: false, code: 'RECORD_NOT_FOUND', message: `Salesforce has no ${object} ${recordId} in this org` };
   for (const field of fields) {
-    const waId = waIdOfPhone(record[field]);
+    // The international form is `+` and the wa_id.
+    const waId = internationalForm(record[field])?.slice(1);
     if (waId !== undefined) return { ok: true, waId };
   }
   return { ok: false, code: 'NO_PHONE', message: `${object} ${recordId} has no phone number with a country code (+…) in ${fields.join(', ')}` };

@@ -3,7 +3,7 @@ import type { Installation } from '../../../core/connectors/contract';
 import { withFreshToken } from '../../../core/connectors/fresh-token';
 import { withTimeout } from '../../../core/connectors/with-timeout';
 import { salesforceOAuthAppFromEnv, type SalesforceOAuthApp } from '../oauth/oauth-app';
-import { tokenResponseSchema } from '../oauth/token-response';
+import { tokenEndpointError, tokenResponseSchema, type TokenResponse } from '../oauth/token-response';
 import { SALESFORCE_API_VERSION } from '../salesforce-id';
 import type { SalesforceError, SalesforceResult } from '../salesforce-result';
 import type { SalesforceConfig, SalesforceCredentials } from '../salesforce-settings';
@@ -105,19 +105,14 @@ export async function refreshUnderLock(
 }
 
 /** The refresh grant at the login host the org connected through (§1.5, §1.6), with the client secret. */
-async function refreshGrant(app: SalesforceOAuthApp, credentials: SalesforceCredentials) {
+async function refreshGrant(app: SalesforceOAuthApp, credentials: SalesforceCredentials): Promise<SalesforceResult<TokenResponse>> {
   const oauth2 = new OAuth2({ clientId: app.clientId, clientSecret: app.clientSecret, loginUrl: credentials.loginUrl });
   try {
     const parsed = tokenResponseSchema.safeParse(await oauth2.refreshToken(credentials.refreshToken));
-    if (!parsed.success) return { ok: false as const, error: { code: 'BAD_RESPONSE' as const, message: 'Salesforce answered the refresh without an access token and instance URL' } };
-    return { ok: true as const, value: parsed.data };
+    if (!parsed.success) return { ok: false, error: { code: 'BAD_RESPONSE', message: 'Salesforce answered the refresh without an access token and instance URL' } };
+    return { ok: true, value: parsed.data };
   } catch (thrown) {
-    // jsforce names the error after OAuth's `error` (invalid_grant …), or ERROR_HTTP_<status> without a body.
-    const name = thrown instanceof Error ? thrown.name : '';
-    const message = thrown instanceof Error ? thrown.message : String(thrown);
-    if (name === 'invalid_grant') return { ok: false as const, error: { code: 'INVALID_GRANT' as const, message: `invalid_grant: ${message}` } };
-    const code = /^ERROR_HTTP_5\d\d$/.test(name) || !name.includes('_') ? 'PLATFORM_UNAVAILABLE' as const : 'VALIDATION' as const;
-    return { ok: false as const, error: { code, message: `Salesforce refused the refresh (${name}): ${message.slice(0, 300)}` } };
+    return { ok: false, error: tokenEndpointError(thrown, 'refresh_token') };
   }
 }
 

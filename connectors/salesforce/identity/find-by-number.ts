@@ -1,9 +1,10 @@
+import { e164Of, isSameNumber } from '../../../core/whatsapp/phone-number';
 import type { SalesforceInstallation } from '../client/salesforce-call';
 import type { SalesforceResult } from '../salesforce-result';
 import { composite, queryPath, recordsOf, searchPath, searchRecordsOf, type Subrequest } from '../sync/composite';
 import { packaged } from '../sync/package-names';
 import { soqlList, soslDigits } from '../sync/soql';
-import { e164Of, isSameNumber, searchTerms } from './phone-match';
+import { searchTerms } from './phone-match';
 
 export type PersonType = 'Contact' | 'Lead';
 
@@ -24,8 +25,9 @@ const numbersPerQuery = 100;
 /**
  * The Contact or Lead of each wa_id (§3.1 steps 2-4), in as few API calls as the batch allows: first the packaged
  * normalised field with SOQL (Contacts and unconverted Leads, all numbers in IN lists, one composite call), then for
- * the numbers still unknown SOSL over phone fields (one search per number form, 25 to a composite call), each hit
- * checked digit by digit. Several matches: a Contact beats a Lead, then the most recently modified wins.
+ * the numbers still unknown SOSL over phone fields (two searches per number: the international number and the
+ * national one, split off by the country-code table; 25 searches to a composite call), each hit checked digit by
+ * digit. Several matches: a Contact beats a Lead, then the most recently modified wins.
  */
 export async function findByNumbers(installation: SalesforceInstallation, waIds: readonly string[]): Promise<SalesforceResult<Map<string, FoundPerson>>> {
   const numbers = [...new Set(waIds)].filter((w) => e164Of(w) !== undefined);

@@ -1,5 +1,6 @@
 import type { DeliverContext, LinkStore } from '../../../core/connectors/contract';
 import type { Logger } from '../../../core/observability/logger';
+import { e164Of } from '../../../core/whatsapp/phone-number';
 import { callSalesforce, type SalesforceInstallation } from '../client/salesforce-call';
 import { salesforceLinkTypes } from '../link-types';
 import type { SalesforceError, SalesforceResult } from '../salesforce-result';
@@ -7,7 +8,6 @@ import { isRecordError } from '../sync/batch-error';
 import { packagedFields } from '../sync/package-names';
 import type { Customer } from './customer';
 import { findByNumbers, type FoundPerson, type PersonType } from './find-by-number';
-import { e164Of } from './phone-match';
 
 /** The Salesforce person a WhatsApp customer is. */
 export interface Person {

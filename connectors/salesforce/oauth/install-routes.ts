@@ -1,14 +1,13 @@
 import crypto from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Response } from 'express';
 import { z } from 'zod';
-import { LOGIN_ATTEMPT_TTL_MS, type LoginAttempt } from '../../../core/auth/login-attempts';
+import { sendInstallPage, type PageBlock } from '../../../core/auth/install-page';
+import { installSessions } from '../../../core/auth/install-session';
 import { installConnector } from '../../../core/connectors/installations';
 import { externalCredentialName, newCalloutKey, pushCalloutKey } from '../callout-key';
 import { CONNECT_CODE_PURPOSE, type SalesforceRouteDeps } from '../route-deps';
 import { SALESFORCE_CONNECTOR_ID } from '../salesforce-id';
 import { salesforceCredentialsSchema, type SalesforceCredentials } from '../salesforce-settings';
-import { sendInstallPage, type PageBlock } from './install-page';
-import { clearInstallSession, installSessionOf, setInstallSession } from './install-session';
 import { LOGIN_KINDS, loginHostSources, loginUrlOf } from './login-hosts';
 import type { SalesforceOAuthApp } from './oauth-app';
 import { openSalesforceInstallation } from './salesforce-installations';
@@ -64,17 +63,14 @@ export function salesforceInstallRoutes(deps: SalesforceRouteDeps): Router {
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   const callbackUrl = `${deps.publicUrl}${OAUTH_CALLBACK_PATH}`;
   const installUrl = `${deps.publicUrl}${INSTALL_PATH}`;
-  const cookieOptions = { production: deps.production, maxAgeMs: LOGIN_ATTEMPT_TTL_MS };
+  const sessions = installSessions({
+    purpose: INSTALL_PURPOSE, cookie: 'threadline_salesforce_install', path: '/connectors/salesforce', production: deps.production, loginAttempts: deps.loginAttempts,
+  });
   const startAgain = { kind: 'link' as const, href: installUrl, text: 'Start the installation again' };
 
   const appOr503 = (res: Response): SalesforceOAuthApp | undefined => {
     if (!deps.app) sendInstallPage(res, 503, TITLE, [{ kind: 'alert', text: 'Threadline is not configured for Salesforce yet: its operator must set SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET.' }]);
     return deps.app;
-  };
-  /** This browser's open install, if the cookie names one and carries its token. */
-  const sessionAttempt = async (req: Request): Promise<LoginAttempt | undefined> => {
-    const session = installSessionOf(req);
-    return session && deps.loginAttempts.resume(INSTALL_PURPOSE, session.attemptId, session.csrfToken);
   };
   const sendCodePage = (res: Response, app: SalesforceOAuthApp, status: number, csrf: string, alert?: string) => sendInstallPage(res, status, TITLE, [
     ...(alert ? [{ kind: 'alert' as const, text: alert }] : []),
@@ -93,8 +89,7 @@ export function salesforceInstallRoutes(deps: SalesforceRouteDeps): Router {
     const app = appOr503(res);
     if (!app) return;
     await deps.loginAttempts.sweepExpired();
-    const { attempt, csrfToken } = await deps.loginAttempts.start({ purpose: INSTALL_PURPOSE, account: 'salesforce', returnUrl: installUrl, secrets: {} });
-    setInstallSession(res, { attemptId: attempt.id, csrfToken }, cookieOptions);
+    const { csrfToken } = await sessions.start(res, { account: 'salesforce', returnUrl: installUrl, secrets: {} });
     sendCodePage(res, app, 200, csrfToken);
   });
 
@@ -102,10 +97,8 @@ export function salesforceInstallRoutes(deps: SalesforceRouteDeps): Router {
     const app = appOr503(res);
     if (!app) return;
     const body = connectForm.safeParse(req.body);
-    const session = installSessionOf(req);
-    const attempt = await sessionAttempt(req);
-    // The form's token must be this browser's own: a page of another site cannot read it.
-    if (!body.success || !session || !attempt || body.data.csrf !== session.csrfToken) {
+    const session = body.success ? await sessions.ofForm(req, body.data.csrf) : undefined;
+    if (!body.success || !session) {
       sendInstallPage(res, 403, TITLE, [{ kind: 'alert', text: 'This page has expired, or was not opened in this browser.' }, startAgain]);
       return;
     }
@@ -124,14 +117,13 @@ export function salesforceInstallRoutes(deps: SalesforceRouteDeps): Router {
       return;
     }
     // A new attempt for the authorisation: it remembers the login host, which the page's attempt was started without.
-    await deps.loginAttempts.complete(attempt.id);
-    const { attempt: authorising, csrfToken } = await deps.loginAttempts.start({
-      purpose: INSTALL_PURPOSE, account: 'salesforce', returnUrl: installUrl, secrets: {}, data: { loginUrl: login.loginUrl }, workspaceId,
+    await deps.loginAttempts.complete(session.attempt.id);
+    const { attempt: authorising } = await sessions.start(res, {
+      account: 'salesforce', returnUrl: installUrl, secrets: {}, data: { loginUrl: login.loginUrl }, workspaceId,
     });
     const state = crypto.randomBytes(32).toString('base64url');
     const codeVerifier = newCodeVerifier();
     await deps.loginAttempts.beginAuthorization(authorising.id, state, codeVerifier);
-    setInstallSession(res, { attemptId: authorising.id, csrfToken }, cookieOptions);
     res.redirect(302, authorizeUrl(app, { loginUrl: login.loginUrl, redirectUri: callbackUrl, state, codeVerifier }));
   });
 
@@ -139,11 +131,10 @@ export function salesforceInstallRoutes(deps: SalesforceRouteDeps): Router {
     const app = appOr503(res);
     if (!app) return;
     const query = callbackQuery.safeParse(req.query);
-    const attempt = await sessionAttempt(req);
-    const stateAttempt = query.success ? await deps.loginAttempts.findByState(INSTALL_PURPOSE, query.data.state) : undefined;
+    const { attempt, hasSession, stateKnown } = await sessions.ofCallback(req, query.success ? query.data.state : undefined);
     const data = authorisingData.safeParse(attempt?.data);
-    if (!query.success || !attempt || !stateAttempt || stateAttempt.id !== attempt.id || !attempt.workspaceId || !data.success) {
-      deps.logger.warn({ hasSession: attempt !== undefined, stateKnown: stateAttempt !== undefined }, 'Salesforce OAuth callback refused: state not bound to this browser');
+    if (!query.success || !attempt?.workspaceId || !data.success) {
+      deps.logger.warn({ hasSession, stateKnown }, 'Salesforce OAuth callback refused: state not bound to this browser');
       sendInstallPage(res, 403, TITLE, [
         { kind: 'alert', text: 'This authorisation was not started in this browser, has expired, or was already used: Threadline installs only what the admin who typed the connect code authorised.' },
         startAgain,
@@ -192,7 +183,7 @@ export function salesforceInstallRoutes(deps: SalesforceRouteDeps): Router {
       credentials,
     }, `salesforce-install:${identity.orgId}`);
     await deps.loginAttempts.complete(attempt.id);
-    clearInstallSession(res, cookieOptions);
+    sessions.clear(res);
     if (!installed.ok) {
       sendInstallPage(res, 422, TITLE, [{ kind: 'alert', text: installed.message }]);
       return;

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { toId18 } from '../salesforce-ids';
+import type { SalesforceError } from '../salesforce-result';
 
 /**
  * The token endpoint's answer to a code exchange or a refresh (reference §1.4, §1.5): no `expires_in`; a new
@@ -28,4 +29,17 @@ export function signatureMatches(response: TokenResponse, clientSecret: string):
 export function identityOf(identityUrl: string): { orgId: string; userId: string } | undefined {
   const [orgId, userId] = new URL(identityUrl).pathname.split('/').slice(-2).map((part) => toId18(part));
   return orgId && userId ? { orgId, userId } : undefined;
+}
+
+/**
+ * What jsforce throws at the token endpoint, as our error: it names the error after OAuth's `error` (invalid_grant …),
+ * or ERROR_HTTP_<status> without a body; 5xx and unnamed failures (the network) are worth a retry, the rest is refused.
+ * `invalid_grant` means a dead refresh token (an admin must reconnect) but only a spent or wrong code in an exchange.
+ */
+export function tokenEndpointError(thrown: unknown, grant: 'authorization_code' | 'refresh_token'): SalesforceError {
+  const name = thrown instanceof Error ? thrown.name : '';
+  const message = (thrown instanceof Error ? thrown.message : String(thrown)).slice(0, 300);
+  if (grant === 'refresh_token' && name === 'invalid_grant') return { code: 'INVALID_GRANT', message: `invalid_grant: ${message}` };
+  const code = /^ERROR_HTTP_5\d\d$/.test(name) || !name.includes('_') ? 'PLATFORM_UNAVAILABLE' : 'VALIDATION';
+  return { code, message: grant === 'refresh_token' ? `Salesforce refused the refresh (${name}): ${message}` : `${name || 'error'}: ${message}` };
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { OAuth2 } from 'jsforce';
 import type { SalesforceResult } from '../salesforce-result';
 import type { SalesforceOAuthApp } from './oauth-app';
-import { signatureMatches, tokenResponseSchema, type TokenResponse } from './token-response';
+import { signatureMatches, tokenEndpointError, tokenResponseSchema, type TokenResponse } from './token-response';
 
 /** `api` for the REST and Connect APIs, `refresh_token` for the keep-alive and every later call (reference §1.3). */
 export const SCOPES = 'api refresh_token';
@@ -42,11 +42,7 @@ export async function exchangeCode(
   try {
     answer = await oauth2(app, input.loginUrl, input.redirectUri).requestToken(input.code, { code_verifier: input.codeVerifier });
   } catch (thrown) {
-    // jsforce names the error after OAuth's `error` (invalid_grant …), or ERROR_HTTP_<status> without a body.
-    const name = thrown instanceof Error ? thrown.name : '';
-    const message = thrown instanceof Error ? thrown.message : String(thrown);
-    const code = /^ERROR_HTTP_5\d\d$/.test(name) || !name.includes('_') ? 'PLATFORM_UNAVAILABLE' : 'VALIDATION';
-    return { ok: false, error: { code, message: `${name || 'error'}: ${message.slice(0, 300)}` } };
+    return { ok: false, error: tokenEndpointError(thrown, 'authorization_code') };
   }
   const parsed = tokenResponseSchema.safeParse(answer);
   if (!parsed.success) return { ok: false, error: { code: 'BAD_RESPONSE', message: 'the token answer lacks an access token, instance URL, identity URL or signature' } };

@@ -50,9 +50,9 @@ function render(block: PageBlock): string {
 }
 
 /**
- * The install pages: a top-level window, so nothing may frame them; every value is escaped, no external
- * assets, nothing cached (one of them shows the org's callout key), and forms only to us, or on to the
- * `redirectTargets` (CSP sources): browsers apply form-action to the redirect a form's answer makes.
+ * A connector's install page: a top-level window, so nothing may frame it; every value is escaped, no external
+ * assets, nothing cached (one shows a secret once), and forms only to us, or on to the `redirectTargets` (CSP
+ * sources, such as the platform's authorize page): browsers apply form-action to the redirect a form's answer makes.
  */
 export function sendInstallPage(res: Response, status: number, title: string, blocks: PageBlock[], redirectTargets: readonly string[] = []): void {
   const nonce = crypto.randomBytes(16).toString('base64');
