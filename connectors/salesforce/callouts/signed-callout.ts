@@ -44,6 +44,8 @@ export interface CalloutCheckDeps {
 // One answer for an unknown org and a wrong signature: a caller learns nothing about which orgs are connected.
 const NOT_SIGNED = 'This callout is not signed with the key of a Salesforce org connected to Threadline: reconnect the org from Threadline\'s Salesforce install page so the package gets the current key';
 
+const UNKNOWN_ORG_KEY = crypto.randomBytes(32).toString('base64url');
+
 const refuse = (code: CalloutRefusal['code'], message: string, reason: string): CalloutRefusal => ({ ok: false, code, message, reason });
 
 /** `sha256=` + base64 HMAC-SHA256 of the raw body, keyed by the key string's UTF-8 bytes (the External Credential's `BLOB(SigningKey)`). */
@@ -73,8 +75,10 @@ export async function verifyCallout(
 ): Promise<CalloutCheck> {
   const org = toId18(request.orgHeader ?? '');
   const installation = org === undefined ? undefined : await installationOfOrg(deps, deps.workspaceId, org);
+  // An unknown org is checked against a throwaway key too, so the answer takes as long as a wrong signature's.
+  const signed = signedBy(installation?.credentials.calloutKey ?? UNKNOWN_ORG_KEY, request.rawBody, request.signatureHeader);
   if (org === undefined || installation === undefined) return refuse('UNAUTHORIZED', NOT_SIGNED, 'unknown org');
-  if (!signedBy(installation.credentials.calloutKey, request.rawBody, request.signatureHeader)) return refuse('UNAUTHORIZED', NOT_SIGNED, 'signature mismatch');
+  if (!signed) return refuse('UNAUTHORIZED', NOT_SIGNED, 'signature mismatch');
   const envelope = envelopeSchema.safeParse(parseJson(request.rawBody));
   if (!envelope.success) {
     const problems = envelope.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
