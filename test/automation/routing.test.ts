@@ -1,50 +1,33 @@
 import { sendFromPlatform } from '../../core/send/reply-adapter';
-import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
+import { fixtureNumber } from '../fakes/meta/meta-fake';
 import { fixtureText } from '../support/fixtures';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
 import { waitFor } from '../sync/sync-harness';
+import { startAutomationWorld, type AutomationWorld } from './automation-world';
 
 /** Routing (issue 7 item 2) end to end: teams and menus through the admin API, customers answering through webhooks. */
-let meta: MetaFake;
-let rt: TestRuntime;
+let w: AutomationWorld;
 beforeAll(async () => {
-  meta = await startMetaFake({ appSecret: TEST_APP_SECRET });
-  rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [] });
-  const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
-    .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
-  expect(number.status).toBe(201);
-  const teams = await putRule('teams', { teams: [{ key: 'support', name: 'Support' }, { key: 'sales', name: 'Sales' }, { key: 'billing', name: 'Billing', zendesk: { groupId: 42, tags: ['billing'] } }] });
+  w = await startAutomationWorld();
+  const teams = await w.putRule('teams', { teams: [{ key: 'support', name: 'Support' }, { key: 'sales', name: 'Sales' }, { key: 'billing', name: 'Billing', zendesk: { groupId: 42, tags: ['billing'] } }] });
   expect(teams.status).toBe(201);
-  expect((await putRule('keyword_routes', { routes: [{ keywords: ['invoice', 'refund'], team: 'billing' }] })).status).toBe(201);
-  expect((await putRule('routing_menu', { options: [{ title: 'Support', team: 'support', keywords: ['broken', 'help'] }, { title: 'Sales', team: 'sales' }, { title: 'Billing', team: 'billing' }], fallbackTeam: 'support' })).status).toBe(201);
+  expect((await w.putRule('keyword_routes', { routes: [{ keywords: ['invoice', 'refund'], team: 'billing' }] })).status).toBe(201);
+  expect((await w.putRule('routing_menu', { options: [{ title: 'Support', team: 'support', keywords: ['broken', 'help'] }, { title: 'Sales', team: 'sales' }, { title: 'Billing', team: 'billing' }], fallbackTeam: 'support' })).status).toBe(201);
 });
-afterAll(async () => {
-  await rt.close();
-  await meta.stop();
-});
+afterAll(() => w.close());
 
-function putRule(kind: string, definition: unknown) {
-  return rt.http().put(`/api/v1/automation/rules/${kind}`).set('authorization', ADMIN_AUTH).send({ definition });
-}
+const putRule = (kind: string, definition: unknown) => w.putRule(kind, definition);
+const writes = (from: string, body: string) => w.writes(from, body);
 let seq = 0;
-async function writes(from: string, body: string): Promise<string> {
-  const wamid = `wamid.ROUTE_${++seq}`;
-  const res = await rt.postWebhook(textWebhook({ wamid, from, name: 'Ana', timestamp: Math.floor(Date.now() / 1000) - 5, body }));
-  expect(res.status).toBe(200);
-  return wamid;
-}
 async function taps(from: string, id: string, title: string): Promise<string> {
   const wamid = `wamid.ROUTE_${++seq}`;
   const body = fixtureText('inbound-interactive-button-reply.json').replaceAll('15550001111', from).replace('wamid.FAKE_IN_BUTTON_REPLY_0001', wamid)
     .replace('"1750001200"', `"${Math.floor(Date.now() / 1000) - 5}"`).replace('confirm-delivery', id).replace('"Confirm"', JSON.stringify(title));
-  expect((await rt.postWebhook(body)).status).toBe(200);
+  expect((await w.rt.postWebhook(body)).status).toBe(200);
   return wamid;
 }
-const idle = async () => (await rt.db('graphile_worker.jobs').whereIn('task_identifier', ['automation.inbound', 'whatsapp.send']).whereNull('last_error').pluck('id')).length === 0;
-const handled = (wamid: string) => async () => (await rt.db('message').where({ wamid }).first('id')) !== undefined && idle();
-const sentTo = (waId: string) => meta.state.sent.filter((m) => m.waId === waId).map((m) => m.request);
-const routingOf = async (waId: string) => rt.db('conversation_routing as r').join('conversation as c', 'c.id', 'r.conversation_id').join('contact as k', 'k.id', 'c.contact_id')
+const handled = (wamid: string) => w.handled(wamid);
+const sentTo = (waId: string) => w.sentTo(waId);
+const routingOf = async (waId: string) => w.rt.db('conversation_routing as r').join('conversation as c', 'c.id', 'r.conversation_id').join('contact as k', 'k.id', 'c.contact_id')
   .where('k.wa_id', waId).first('r.state', 'r.team', 'r.routed_by', 'r.prompts', 'r.conversation_id');
 
 test('a new conversation gets the menu as buttons; tapping one routes it and confirms with the team\'s name', async () => {
@@ -93,11 +76,11 @@ test('an unanswered menu goes to the fallback team when its timeout job runs', a
   await waitFor(handled(await writes('4917000000006', 'Hello')), 'the first message');
   const routing = await routingOf('4917000000006');
   // The timeout is 10 minutes away: bring its job forward instead of waiting.
-  const moved = await rt.db('graphile_worker._private_jobs').where({ key: `routing-timeout:${routing?.conversation_id}` }).update({ run_at: rt.db.fn.now() });
+  const moved = await w.rt.db('graphile_worker._private_jobs').where({ key: `routing-timeout:${routing?.conversation_id}` }).update({ run_at: w.rt.db.fn.now() });
   expect(moved).toBe(1);
   await waitFor(async () => (await routingOf('4917000000006'))?.state === 'routed', 'the timeout to route it');
   expect(await routingOf('4917000000006')).toMatchObject({ team: 'support', routed_by: 'timeout' });
-  expect(await rt.db('audit_log').where({ action: 'conversation.routed', entity_id: routing?.conversation_id }).first('data')).toEqual({ data: { team: 'support', by: 'timeout' } });
+  expect(await w.rt.db('audit_log').where({ action: 'conversation.routed', entity_id: routing?.conversation_id }).first('data')).toEqual({ data: { team: 'support', by: 'timeout' } });
 });
 
 test('a menu or keyword naming a team that does not exist is refused', async () => {
@@ -124,19 +107,19 @@ test('an FAQ question is answered with a button for a person; tapping it brings 
   expect(await routingOf('4917000000007')).toMatchObject({ state: 'awaiting_choice', prompts: 1 });
   await waitFor(handled(await taps('4917000000007', 'menu:2', 'Billing')), 'the menu answer');
   expect(await routingOf('4917000000007')).toMatchObject({ state: 'routed', team: 'billing', routed_by: 'menu' });
-  const actions = await rt.db('automation_action as a').join('conversation as c', 'c.id', 'a.conversation_id').join('contact as k', 'k.id', 'c.contact_id')
+  const actions = await w.rt.db('automation_action as a').join('conversation as c', 'c.id', 'a.conversation_id').join('contact as k', 'k.id', 'c.contact_id')
     .where('k.wa_id', '4917000000007').orderBy('a.created_at').pluck('a.action');
   expect(actions).toEqual(['faq_answer', 'faq_escalated']);
 });
 
 test('a customer answering a conversation the business started gets no menu (keyword routes still apply)', async () => {
-  await rt.db('template').insert({
-    workspace_id: rt.workspace.id, waba_id: fixtureNumber.wabaId, meta_template_id: '9200001', name: 'order_shipped', language: 'en_US', category: 'UTILITY',
+  await w.rt.db('template').insert({
+    workspace_id: w.rt.workspace.id, waba_id: fixtureNumber.wabaId, meta_template_id: '9200001', name: 'order_shipped', language: 'en_US', category: 'UTILITY',
     status: 'APPROVED', parameter_format: 'POSITIONAL', components: JSON.stringify([{ type: 'BODY', text: 'Your order {{1}} is on its way' }]),
   });
-  const send = sendFromPlatform({ db: rt.db });
+  const send = sendFromPlatform({ db: w.rt.db });
   const sent = await send({
-    workspaceId: rt.workspace.id, originInstallationId: await installationId(), author: { platform: 'test', id: 'crm', name: 'CRM' },
+    workspaceId: w.rt.workspace.id, originInstallationId: await installationId(), author: { platform: 'test', id: 'crm', name: 'CRM' },
     to: { waId: '4917000000008', phoneNumberId: fixtureNumber.phoneNumberId }, idempotencyKey: 'shipped-1',
     message: { type: 'template', name: 'order_shipped', language: 'en_US', parameters: ['#77'] },
   });
@@ -151,8 +134,8 @@ test('a customer answering a conversation the business started gets no menu (key
 
 /** A platform installation to send as (sends from platforms carry their origin); not active, so nothing syncs to it. */
 async function installationId(): Promise<string> {
-  const [row]: Array<{ id: string }> = await rt.db('installation').insert({
-    workspace_id: rt.workspace.id, connector: 'test-platform', account_id: 'routing-test', state: 'uninstalled', settings: '{}', credentials_sealed: rt.secrets.seal('{}'),
+  const [row]: Array<{ id: string }> = await w.rt.db('installation').insert({
+    workspace_id: w.rt.workspace.id, connector: 'test-platform', account_id: 'routing-test', state: 'uninstalled', settings: '{}', credentials_sealed: w.rt.secrets.seal('{}'),
   }).returning('id');
   if (!row) throw new Error('installation not inserted');
   return row.id;

@@ -1,40 +1,28 @@
 import { DateTime } from 'luxon';
-import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { ADMIN_AUTH } from '../admin/admin-helpers';
 import { waitFor } from '../sync/sync-harness';
+import { startAutomationWorld, type AutomationWorld } from './automation-world';
 
 /** Response targets (issue 7 item 5): timers as jobs, met by a person's reply, breached at their due time. */
-let meta: MetaFake;
-let rt: TestRuntime;
+let w: AutomationWorld;
 beforeAll(async () => {
-  meta = await startMetaFake({ appSecret: TEST_APP_SECRET });
-  rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [] });
-  const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
-    .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
-  expect(number.status).toBe(201);
-  expect((await putRule('sla', { firstResponseMinutes: 5, nextResponseMinutes: 10, businessHoursOnly: false })).status).toBe(201);
+  w = await startAutomationWorld();
+  expect((await w.putRule('sla', { firstResponseMinutes: 5, nextResponseMinutes: 10, businessHoursOnly: false })).status).toBe(201);
 });
-afterAll(async () => {
-  await rt.close();
-  await meta.stop();
-});
+afterAll(() => w.close());
 
-function putRule(kind: string, definition: unknown) {
-  return rt.http().put(`/api/v1/automation/rules/${kind}`).set('authorization', ADMIN_AUTH).send({ definition });
-}
-let seq = 0;
+const putRule = (kind: string, definition: unknown) => w.putRule(kind, definition);
+let answers = 0;
 async function writes(from: string): Promise<{ conversationId: string; sentAt: Date }> {
-  const wamid = `wamid.SLA_${++seq}`;
-  expect((await rt.postWebhook(textWebhook({ wamid, from, name: 'Ana', timestamp: Math.floor(Date.now() / 1000) - 2, body: 'Hello?' }))).status).toBe(200);
-  await waitFor(async () => (await rt.db('message').where({ wamid }).first('id')) !== undefined && idle(), `message ${wamid}`);
-  return rt.db('message').where({ wamid }).first({ conversationId: 'conversation_id', sentAt: 'sent_at' });
+  const wamid = await w.writes(from, 'Hello?', 2);
+  await waitFor(w.handled(wamid), `message ${wamid}`);
+  return w.rt.db('message').where({ wamid }).first({ conversationId: 'conversation_id', sentAt: 'sent_at' });
 }
-const idle = async () => (await rt.db('graphile_worker.jobs').whereIn('task_identifier', ['automation.inbound', 'automation.sla_due', 'whatsapp.send']).where('run_at', '<=', rt.db.fn.now()).pluck('id')).length === 0;
-const timerOf = (conversationId: string) => rt.db('sla_timer').where({ conversation_id: conversationId }).first('kind', 'state', 'started_at', 'due_at');
-const agentAnswers = (conversationId: string) => rt.http().post(`/api/v1/conversations/${conversationId}/messages`).set('authorization', ADMIN_AUTH)
-  .set('idempotency-key', `answer-${++seq}`).send({ type: 'text', body: 'On it!' });
-const runDueNow = (conversationId: string) => rt.db('graphile_worker._private_jobs').where({ key: `sla:${conversationId}` }).update({ run_at: rt.db.fn.now() });
+const idle = async () => (await w.rt.db('graphile_worker.jobs').whereIn('task_identifier', ['automation.inbound', 'automation.sla_due', 'whatsapp.send']).where('run_at', '<=', w.rt.db.fn.now()).pluck('id')).length === 0;
+const timerOf = (conversationId: string) => w.rt.db('sla_timer').where({ conversation_id: conversationId }).first('kind', 'state', 'started_at', 'due_at');
+const agentAnswers = (conversationId: string) => w.rt.http().post(`/api/v1/conversations/${conversationId}/messages`).set('authorization', ADMIN_AUTH)
+  .set('idempotency-key', `answer-${++answers}`).send({ type: 'text', body: 'On it!' });
+const runDueNow = (conversationId: string) => w.rt.db('graphile_worker._private_jobs').where({ key: `sla:${conversationId}` }).update({ run_at: w.rt.db.fn.now() });
 
 test('a first message starts the first-response timer; a person\'s reply meets it; the next message starts the next one', async () => {
   const { conversationId, sentAt } = await writes('4919000000001');
@@ -55,14 +43,14 @@ test('unanswered at the due time: breached, recorded once, counted and audited',
   await writes('4919000000002'); // a second unanswered message does not restart the clock
   const started = (await timerOf(conversationId))?.started_at;
   // Five minutes pass: the timer is due and its job runs.
-  await rt.db('sla_timer').where({ conversation_id: conversationId }).update({ due_at: rt.db.fn.now() });
+  await w.rt.db('sla_timer').where({ conversation_id: conversationId }).update({ due_at: w.rt.db.fn.now() });
   expect(await runDueNow(conversationId)).toBe(1);
   await waitFor(async () => (await timerOf(conversationId))?.state === 'breached', 'the breach');
   expect((await timerOf(conversationId))?.started_at).toEqual(started);
-  expect(await rt.db('automation_action').where({ conversation_id: conversationId, action: 'sla_breached' }).count({ n: '*' })).toEqual([{ n: 1 }]);
-  expect(await rt.db('audit_log').where({ entity_id: conversationId, action: 'conversation.sla_breached' }).first('data'))
+  expect(await w.rt.db('automation_action').where({ conversation_id: conversationId, action: 'sla_breached' }).count({ n: '*' })).toEqual([{ n: 1 }]);
+  expect(await w.rt.db('audit_log').where({ entity_id: conversationId, action: 'conversation.sla_breached' }).first('data'))
     .toMatchObject({ data: { kind: 'first_response', team: null } });
-  const metrics = await rt.http().get('/metrics');
+  const metrics = await w.rt.http().get('/metrics');
   expect(metrics.text).toMatch(/threadline_sla_breaches_total\{kind="first_response",team=""\} [1-9]/);
 });
 
@@ -71,7 +59,7 @@ test('in business hours the clock stops while closed, and an automatic reply is 
   expect((await putRule('business_hours', { hours: { timeZone: 'UTC', weekly: {}, exceptions: [{ date: tomorrow, intervals: [{ open: '09:00', close: '17:00' }] }] } })).status).toBe(201);
   expect((await putRule('sla', { firstResponseMinutes: 5 })).status).toBe(200);
   const { conversationId } = await writes('4919000000003');
-  await waitFor(async () => meta.state.sent.some((m) => m.waId === '4919000000003'), 'the out-of-hours reply');
+  await waitFor(async () => w.meta.state.sent.some((m) => m.waId === '4919000000003'), 'the out-of-hours reply');
   await waitFor(idle, 'the reply to be sent');
   expect(await timerOf(conversationId)).toMatchObject({ state: 'running', due_at: new Date(`${tomorrow}T09:05:00Z`) });
 });
