@@ -14,3 +14,11 @@ export const salesforceLinkTypes = {
   /** contact → the Lead it is, when no Contact matched (found or created). */
   lead: 'salesforce_lead',
 } as const;
+
+/**
+ * contact → the summary Task of one business number and UTC day (`salesforce_task:<phoneNumberId>:<YYYY-MM-DD>`):
+ * one link per day, since each day's Task is its own record and later messages of the day update it.
+ */
+export function summaryTaskLinkType(phoneNumberId: string, day: string): string {
+  return `salesforce_task:${phoneNumberId}:${day}`;
+}

@@ -18,7 +18,7 @@ let outboxId = 0;
 function event(type: SyncEvent['type'], externalId: string, data: JsonObject, init: Partial<SyncEvent> = {}): SyncEvent {
   outboxId += 1;
   return {
-    outboxId, eventId: crypto.randomUUID(), externalId, type, conversationId, messageId: crypto.randomUUID(),
+    outboxId, eventId: crypto.randomUUID(), externalId, type, conversationId, phoneNumberId: '100000000000002', messageId: crypto.randomUUID(),
     origin: { installationId: null, own: false }, occurredAt: new Date('2026-11-21T10:00:00.123Z'), data, links: { conversation: {}, message: {} }, ...init,
   };
 }
@@ -97,6 +97,26 @@ describe('deliverToZendesk', () => {
     expect(outcome.ok && outcome.results[0]?.status).toBe('delivered');
     const note = fake.state.account('acme').comments.find((c) => c.external_id === 'wa:wamid.U_9:failed');
     expect(note).toMatchObject({ public: false, body: expect.stringContaining('send an approved template') });
+  });
+
+  it('a business-started conversation: one private opener in the customer\'s name per ticket, then the sender\'s comments', async () => {
+    const contactId = crypto.randomUUID();
+    const template = (n: number, links: Record<string, string> = {}) => event('message.outbound', `tl:e-start-${n}`, {
+      wamid: null, type: 'template', text: `order_update ${n}`, to: '15550008888', contactId, sender: { platform: 'hubspot', id: 'workflow', name: 'HubSpot workflow' },
+    }, { links: { conversation: links, message: {} } });
+    const first = await deliverToZendesk(installation, [template(1), template(2)], ctx());
+    expect(first.ok && first.results.map((r) => r.status)).toEqual(['delivered', 'delivered']);
+    // A later push knows the ticket (its thread link): no opener.
+    await deliverToZendesk(installation, [template(3, { zendesk_thread: threadIdFor(conversationId) })], ctx());
+    const account = fake.state.account('acme');
+    const ticket = account.ticketForThread(threadIdFor(conversationId));
+    expect(account.users.get(ticket?.requester_id ?? 0)?.external_id).toBe('whatsapp:15550008888');
+    expect(account.commentsOf(ticket?.id ?? 0).map((c) => [c.external_id, c.public, account.users.get(c.author_id)?.external_id])).toEqual([
+      [`threadline:ticket:${conversationId}`, false, 'whatsapp:15550008888'],
+      ['tl:e-start-1', true, 'threadline-agent:hubspot:workflow'],
+      ['tl:e-start-2', true, 'threadline-agent:hubspot:workflow'],
+      ['tl:e-start-3', true, 'threadline-agent:hubspot:workflow'],
+    ]);
   });
 
   it('maps a 429 to RATE_LIMITED with its Retry-After, and a refused token to a clear error', async () => {

@@ -1,9 +1,8 @@
 import type { BatchOutcome, DeliverContext, EventResult, ExternalLinkWrite, Installation, SyncEvent } from '../../core/connectors/contract';
 import { pushExternalResources, type ExternalResourceInput, type PushItemResult, type ZendeskError } from './client';
-import { linkTypes, mapEventToResource } from './map-event-to-resource';
+import { linkTypes, mapEventToResource, requesterOf } from './map-event-to-resource';
 import { signRequestId } from './request-id';
 import { ensureRequesters } from './requesters';
-import { customerOf } from './requester-identity';
 import { zendeskApiBase, type ZendeskConfig, type ZendeskCredentials } from './zendesk-settings';
 
 const pushTimeoutMs = 20_000;
@@ -22,7 +21,8 @@ export async function deliverToZendesk(
   const requesters = await ensureRequesters(installation, events, ctx);
   if (!requesters.ok) return requesters;
   const results: Array<EventResult | undefined> = [];
-  const pushed: Array<{ index: number; event: SyncEvent; threadId: string; resource: ExternalResourceInput }> = [];
+  const pushed: Array<{ index: number; event: SyncEvent; threadId: string; resources: ExternalResourceInput[] }> = [];
+  const inPush = new Set<string>();
   const heldConversations = new Map<string, string>();
   events.forEach((event, index) => {
     const contactId = customerContactId(event);
@@ -34,7 +34,12 @@ export async function deliverToZendesk(
     }
     const mapped = mapEventToResource(event, config);
     if (mapped.kind === 'skip') results[index] = { status: 'skipped', reason: mapped.reason };
-    else pushed.push({ index, event, threadId: mapped.threadId, resource: mapped.resource });
+    else {
+      // An earlier event of this push opens the conversation's ticket; Zendesk imports in order.
+      const opener = inPush.has(event.conversationId) ? undefined : mapped.opener;
+      inPush.add(event.conversationId);
+      pushed.push({ index, event, threadId: mapped.threadId, resources: opener === undefined ? [mapped.resource] : [opener, mapped.resource] });
+    }
   });
   if (pushed.length === 0) return { ok: true, results: events.map((_, i) => results[i] ?? { status: 'retry', error: 'not mapped' }) };
 
@@ -46,7 +51,7 @@ export async function deliverToZendesk(
       instancePushId: config.instancePushId,
       // Event callbacks name it (§1.8); ≤ 60 chars so a split keeps it ≤ 64.
       requestId: signRequestId(installation.id, pushed[0]?.event.outboxId ?? 0, pushed.length, credentials.metadataKey),
-      resources: pushed.map((p) => p.resource),
+      resources: pushed.flatMap((p) => p.resources),
     },
   );
   if (!outcome.ok) {
@@ -56,7 +61,7 @@ export async function deliverToZendesk(
   const byExternalId = new Map<string, PushItemResult>(outcome.items.map((item) => [item.externalId, item]));
   const userLinks = new Map(requesters.links);
   for (const p of pushed) {
-    const result = itemResult(p.event, p.threadId, byExternalId.get(p.resource.external_id));
+    const result = itemResult(p.event, p.threadId, p.resources.map((r) => byExternalId.get(r.external_id)));
     // The contact → user link rides on the customer's first delivered message: saved only if the push took.
     const contactId = customerContactId(p.event);
     const userLink = contactId === undefined ? undefined : userLinks.get(contactId);
@@ -68,12 +73,14 @@ export async function deliverToZendesk(
   return { ok: true, results: events.map((_, i) => results[i] ?? { status: 'retry', error: 'Zendesk did not answer for this event' }) };
 }
 
-/** The contact of an inbound message's customer: the one a requester is set up for. */
+/** The contact of the customer an event makes a requester of: the one a requester is set up for. */
 function customerContactId(event: SyncEvent): string | undefined {
-  return event.type === 'message.inbound' ? customerOf(event.data).contactId : undefined;
+  return requesterOf(event)?.contactId;
 }
 
-function itemResult(event: SyncEvent, threadId: string, item: PushItemResult | undefined): EventResult {
+/** The event's result from its resources' items: the first that did not import, else its own (the last). */
+function itemResult(event: SyncEvent, threadId: string, items: ReadonlyArray<PushItemResult | undefined>): EventResult {
+  const item = items.find((i) => i === undefined || i.outcome !== 'imported') ?? items.at(-1);
   if (item === undefined) return { status: 'retry', error: 'Zendesk did not answer for this event' };
   const detail = `${item.code}${item.description ? `: ${item.description}` : ''}`;
   if (item.outcome === 'retry') return { status: 'retry', error: `Zendesk push: ${detail}` };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { SyncEvent } from '../../core/connectors/contract';
 import type { Json, JsonObject } from '../../core/sync/conversation-event';
 import type { ExternalResourceInput } from './client';
-import { customerOf } from './requester-identity';
+import { customerOf, recipientOf, type CustomerIdentity } from './requester-identity';
 import type { ZendeskConfig } from './zendesk-settings';
 
 /** External types of the links this connector saves (the `external_link` table). */
@@ -19,8 +19,11 @@ export const linkTypes = {
 
 const mediaTypes = new Set(['image', 'video', 'audio', 'sticker', 'document']);
 
-/** What one event becomes: a resource to push, or why it is not shown in Zendesk. */
-export type Mapped = { kind: 'push'; resource: ExternalResourceInput; threadId: string } | { kind: 'skip'; reason: string };
+/**
+ * What one event becomes: a resource to push, or why it is not shown in Zendesk. `opener` goes first when this
+ * event's push is the first of its conversation (`ticketOpener`).
+ */
+export type Mapped = { kind: 'push'; resource: ExternalResourceInput; threadId: string; opener?: ExternalResourceInput } | { kind: 'skip'; reason: string };
 
 /**
  * One ticket per conversation (reference §1.9): every resource of a conversation carries this thread_id,
@@ -41,24 +44,73 @@ export function mapEventToResource(event: SyncEvent, config: ZendeskConfig): Map
   switch (event.type) {
     case 'message.inbound':
       return { kind: 'push', threadId, resource: comment(event, config, threadId, customerAuthor(event.data)) };
-    case 'message.outbound':
+    case 'message.outbound': {
       // An agent's channelback is on the ticket already: Zendesk wrote it there.
       if (event.origin.own) return { kind: 'skip', reason: 'written in this Zendesk account (its own echo)' };
-      return { kind: 'push', threadId, resource: comment(event, config, threadId, senderAuthor(event.data.sender)) };
+      const sent = comment(event, config, threadId, senderAuthor(event.data.sender));
+      return { kind: 'push', threadId, resource: sent, ...(opensTicket(event) ? { opener: ticketOpener(event, config, threadId, sent) } : {}) };
+    }
     case 'message.failed':
       // A note on a ticket that does not exist yet would open one with Threadline as its requester.
-      if (event.links.conversation[linkTypes.thread] === undefined) return { kind: 'skip', reason: 'no ticket for this conversation yet' };
+      if (!hasTicket(event)) return { kind: 'skip', reason: 'no ticket for this conversation yet' };
       return { kind: 'push', threadId, resource: failureNote(event, threadId) };
     default:
       return { kind: 'skip', reason: `${event.type} is not shown on Zendesk tickets` };
   }
 }
 
-function comment(event: SyncEvent, config: ZendeskConfig, threadId: string, author: ExternalResourceInput['author']): ExternalResourceInput {
-  const rendered = renderMessage(event, config);
+function hasTicket(event: SyncEvent): boolean {
+  return event.links.conversation[linkTypes.thread] !== undefined;
+}
+
+/**
+ * A message someone other than the customer wrote (a template from a CRM, the admin API, an automation) on a
+ * conversation with no ticket on this account yet: unless an earlier event of the same push opens it, this one does.
+ */
+function opensTicket(event: SyncEvent): boolean {
+  return event.type === 'message.outbound' && !event.origin.own && !hasTicket(event);
+}
+
+/** The customer an event names as its ticket's requester: an inbound message's sender, or whom a ticket-opening message went to. */
+export function requesterOf(event: SyncEvent): CustomerIdentity | undefined {
+  if (event.type === 'message.inbound') return customerOf(event.data);
+  return opensTicket(event) ? recipientOf(event.data) : undefined;
+}
+
+/**
+ * Zendesk makes the author of a thread's first resource the ticket's requester (§1.4; a ticket's requester is
+ * its first comment's author), and the requester is who channelbacks answer, who the sidebar fills templates
+ * for, and whose comments reopen the ticket. So a ticket the business starts is opened in the customer's name
+ * (`whatsapp:<wa_id>`, the requester `ensureRequesters` sets up) by a private note saying who wrote first, and
+ * the message follows as its sender's comment. Keyed by the conversation: a retried push imports it once.
+ */
+function ticketOpener(event: SyncEvent, config: ZendeskConfig, threadId: string, sent: ExternalResourceInput): ExternalResourceInput {
+  const customer = recipientOf(event.data);
+  const message = `Threadline opened this ticket for the WhatsApp conversation with ${customer.name}: the business wrote first (${sent.author.name ?? 'Threadline'}, below), not the customer.`;
+  const fields = ticketFields(config);
+  return {
+    external_id: `threadline:ticket:${event.conversationId}`,
+    message,
+    html_message: escapeHtml(message),
+    internal_note: true,
+    thread_id: threadId,
+    created_at: sent.created_at,
+    author: { external_id: customer.externalId, name: customer.name },
+    ...(fields.length > 0 ? { fields } : {}),
+  };
+}
+
+/** Ticket fields from the installation's settings: Zendesk applies them only to the resource that creates the ticket. */
+function ticketFields(config: ZendeskConfig): NonNullable<ExternalResourceInput['fields']> {
   const fields: NonNullable<ExternalResourceInput['fields']> = [];
   if (config.tags.length > 0) fields.push({ id: 'tags', value: config.tags });
   if (config.groupId !== undefined) fields.push({ id: 'group_id', value: config.groupId });
+  return fields;
+}
+
+function comment(event: SyncEvent, config: ZendeskConfig, threadId: string, author: ExternalResourceInput['author']): ExternalResourceInput {
+  const rendered = renderMessage(event, config);
+  const fields = ticketFields(config);
   return {
     external_id: event.externalId,
     message: rendered.text,

@@ -23,6 +23,11 @@ export function customerOf(data: JsonObject): CustomerIdentity {
   return { kind: 'contact', externalId: `threadline-contact:${contactId ?? 'unknown'}`, name, contactId };
 }
 
+/** From `message.outbound` data: the customer it was sent `to` (null for a business-scoped user) and `contactId`. */
+export function recipientOf(data: JsonObject): CustomerIdentity {
+  return customerOf({ from: data.to ?? null, contactId: data.contactId ?? null });
+}
+
 function text(value: Json | undefined): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }

@@ -1,7 +1,7 @@
 import type { BatchError, DeliverContext, ExternalLinkWrite, Installation, SyncEvent } from '../../core/connectors/contract';
 import { ZendeskRestClient, type ZendeskError } from './client';
-import { linkTypes } from './map-event-to-resource';
-import { customerOf, type CustomerIdentity } from './requester-identity';
+import { linkTypes, requesterOf } from './map-event-to-resource';
+import type { CustomerIdentity } from './requester-identity';
 import { hasRestToken, withRestToken, type RestTokenOptions } from './rest-token';
 import { zendeskApiBase, type ZendeskConfig, type ZendeskCredentials } from './zendesk-settings';
 
@@ -102,12 +102,12 @@ export async function ensureRequesters(
   return { ok: true, links, held };
 }
 
-/** Inbound messages' customers without a `zendesk_user` link, in the order they first appear. */
+/** Requesters (`requesterOf`) without a `zendesk_user` link, in the order they first appear. */
 function customersToEnsure(events: readonly SyncEvent[]): Customer[] {
   const wanted = new Map<string, Customer>();
   for (const event of events) {
-    if (event.type !== 'message.inbound' || event.links.contact?.[linkTypes.user] !== undefined) continue;
-    const customer = customerOf(event.data);
+    const customer = requesterOf(event);
+    if (customer === undefined || event.links.contact?.[linkTypes.user] !== undefined) continue;
     if (customer.kind === 'contact' || customer.contactId === undefined || wanted.has(customer.contactId)) continue;
     wanted.set(customer.contactId, { ...customer, contactId: customer.contactId });
   }

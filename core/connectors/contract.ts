@@ -39,6 +39,8 @@ export interface SyncEvent {
   externalId: string;
   type: ConversationEventType;
   conversationId: string;
+  /** The conversation's business number (Meta's phone_number_id): an installation serving every number tells them apart by it. */
+  phoneNumberId: string;
   messageId: string | null;
   /** The installation the event came from (a reply written on a platform); `own` when that is this one. */
   origin: { installationId: string | null; own: boolean };

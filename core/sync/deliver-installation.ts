@@ -169,7 +169,10 @@ export function exclusiveFor(db: Db, workspaceId: string, installationId: string
   });
 }
 
-/** Pending rows that are due, oldest first, leaving out conversations with an earlier event still waiting out a backoff. */
+/**
+ * Pending rows that are due, oldest first, leaving out conversations with an earlier event still waiting out a backoff;
+ * with their conversation's number, joined here so events name it without another round trip.
+ */
 function dueRows(db: Db, workspaceId: string, installationId: string, limit: number): Promise<OutboxRow[]> {
   return db('sync_outbox as o')
     .where({ 'o.workspace_id': workspaceId, 'o.installation_id': installationId, 'o.state': 'pending' })
@@ -179,9 +182,11 @@ function dueRows(db: Db, workspaceId: string, installationId: string, limit: num
       .where('w.not_before', '>', db.fn.now())
       .whereRaw('w.conversation_id = o.conversation_id')
       .whereRaw('w.id < o.id'))
+    .join('conversation as c', 'c.id', 'o.conversation_id')
+    .join('whatsapp_number as n', 'n.id', 'c.whatsapp_number_id')
     .orderBy('o.id')
     .limit(limit)
-    .select('o.id', 'o.workspace_id', 'o.installation_id', 'o.event_id', 'o.type', 'o.conversation_id', 'o.message_id', 'o.origin_installation_id', 'o.data', 'o.attempts', 'o.occurred_at');
+    .select('o.id', 'o.workspace_id', 'o.installation_id', 'o.event_id', 'o.type', 'o.conversation_id', 'n.phone_number_id', 'o.message_id', 'o.origin_installation_id', 'o.data', 'o.attempts', 'o.occurred_at');
 }
 
 /** When the next waiting event (or the installation's pause) is due, if anything waits. */

@@ -10,6 +10,8 @@ export interface OutboxRow {
   event_id: string;
   type: string;
   conversation_id: string;
+  /** The conversation's number (whatsapp_number.phone_number_id), joined in when rows are loaded for delivery. */
+  phone_number_id: string;
   message_id: string | null;
   origin_installation_id: string | null;
   data: JsonObject;
@@ -35,6 +37,7 @@ export function toSyncEvent(row: OutboxRow, links: LinkMap): SyncEvent | null {
     externalId: externalIdFor({ type: row.type, eventId: row.event_id, data: row.data }),
     type: row.type,
     conversationId: row.conversation_id,
+    phoneNumberId: row.phone_number_id,
     messageId: row.message_id,
     origin: { installationId: row.origin_installation_id, own: row.origin_installation_id === row.installation_id },
     occurredAt: row.occurred_at,

@@ -1,7 +1,12 @@
+import { HUBSPOT_CONNECTOR_ID } from '../../connectors/hubspot/hubspot-id';
+import { ADMIN_AUTH } from '../admin/admin-helpers';
 import { legacyHeaders } from '../fakes/hubspot/request-signing';
+import { fixtureNumber } from '../fakes/meta/meta-fake';
 import { PUBLIC_URL, startCardWorld, waitFor, type CardWorld } from './card-world';
 
 const A = 62515;
+/** A portal whose installation serves every number of the workspace (no phoneNumberId). */
+const B = 77001;
 const DAY = 24 * 3600;
 
 describe('HubSpot workflow action "Send WhatsApp template" (v2 signed, BLOCK + callback)', () => {
@@ -11,7 +16,7 @@ describe('HubSpot workflow action "Send WhatsApp template" (v2 signed, BLOCK + c
   let hubspotGone: string;
 
   beforeAll(async () => {
-    world = await startCardWorld([A]);
+    world = await startCardWorld([A, B]);
     const installA = await world.install(A);
     const portal = world.hubspot.state.portal(A);
     hubspotAna = portal.create('contacts', { phone: '+49 151 22220001' }, { indexed: true }).id;
@@ -87,6 +92,75 @@ describe('HubSpot workflow action "Send WhatsApp template" (v2 signed, BLOCK + c
     expect((await world.send(execution(stranger.id, shipping))).body.outputFields).toMatchObject({ hs_execution_state: 'FAIL_CONTINUE', error_code: 'NO_WHATSAPP_NUMBER' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(world.meta.state.sent.length).toBe(sentBefore);
+  });
+
+  describe('a contact who never wrote', () => {
+    const waIdOfNew = '4915122220009';
+
+    test('with a phone number gets the template, which starts the conversation, synced to that contact\'s timeline', async () => {
+      const portal = world.hubspot.state.portal(A);
+      const never = portal.create('contacts', { firstname: 'Nina', mobilephone: '+49 (151) 2222-0009' }, { indexed: true }).id;
+      const run = execution(never, { ...shipping, parameter_1: 'Nina' });
+      const res = await world.send(run);
+      expect(res).toMatchObject({ status: 200, body: { outputFields: { hs_execution_state: 'BLOCK', message_id: expect.any(String) } } });
+      const messageId: string = res.body.outputFields.message_id;
+      await waitFor(() => completionOf(run.callbackId) !== undefined, 'the callback to be completed');
+      expect(completionOf(run.callbackId)?.outputFields).toMatchObject({ hs_execution_state: 'SUCCESS', message_id: messageId, status: 'sent' });
+      expect(world.meta.state.sent.filter((s) => s.waId === waIdOfNew)).toEqual([expect.objectContaining({ phoneNumberId: fixtureNumber.phoneNumberId, type: 'template' })]);
+
+      const started: { wa_id: string; direction: string }[] = await world.rt.db('message as m').join('conversation as c', 'c.id', 'm.conversation_id')
+        .join('contact as k', 'k.id', 'c.contact_id').where('m.id', messageId).select('k.wa_id', 'm.direction');
+      expect(started).toEqual([{ wa_id: waIdOfNew, direction: 'outbound' }]);
+      const logged = () => portal.communications.filter((c) => c.properties.threadline_message_id === messageId);
+      await waitFor(() => logged().length > 0, 'the template on the HubSpot timeline');
+      expect(logged()).toHaveLength(1);
+      expect(portal.associatedIds('communications', logged()[0]?.id ?? '', 'contacts')).toEqual([never]);
+      // Found by its phone, not duplicated.
+      expect(portal.list('contacts').filter((c) => c.id !== never && c.properties.threadline_whatsapp_id === waIdOfNew)).toEqual([]);
+    });
+
+    test('without a number with its country code, or through a deal, is refused NO_WHATSAPP_NUMBER naming what was read', async () => {
+      const sentBefore = world.meta.state.sent.length;
+      const portal = world.hubspot.state.portal(A);
+      const national = portal.create('contacts', { phone: '0151 2222 0010' }, { indexed: true }).id;
+      const refused = await world.send(execution(national, shipping));
+      expect(refused.body.outputFields).toMatchObject({
+        hs_execution_state: 'FAIL_CONTINUE', error_code: 'NO_WHATSAPP_NUMBER', error: expect.stringMatching(/country code.*hs_whatsapp_phone_number, mobilephone, hs_calculated_mobile_number, phone/),
+      });
+      const deal = portal.create('deals', { dealname: 'New deal' }).id;
+      const viaDeal = await world.send(world.hubspot.outbound.workflowActionRequest(`${world.localUrl}${path}`, {
+        portalId: A, objectId: Number(deal), objectType: 'DEAL', inputFields: shipping, publicUrl: `${PUBLIC_URL}${path}`,
+      }));
+      expect(viaDeal.body.outputFields).toMatchObject({ hs_execution_state: 'FAIL_CONTINUE', error_code: 'NO_WHATSAPP_NUMBER', error: expect.stringContaining('run the action on a contact') });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(world.meta.state.sent.length).toBe(sentBefore);
+      expect(await world.rt.db('contact').where('wa_id', 'like', '%22220010').count({ n: '*' })).toEqual([{ n: 0 }]);
+    });
+  });
+
+  test('an installation serving every number writes to a new contact from the workspace\'s only number, and refuses to choose between two', async () => {
+    const res = await world.rt.http().post('/api/v1/installations').set('authorization', ADMIN_AUTH).send({
+      connector: HUBSPOT_CONNECTOR_ID, account_id: String(B), config: { portalId: B },
+      credentials: { accessToken: world.hubspot.state.issueToken(B), refreshToken: `refresh-${B}`, accessTokenExpiresAt: new Date(Date.now() + 1_800_000).toISOString() },
+    });
+    expect(res.status).toBe(201);
+    const portal = world.hubspot.state.portal(B);
+    const runOn = (contactId: string, parameter: string) => world.hubspot.outbound.workflowActionRequest(`${world.localUrl}${path}`, {
+      portalId: B, objectId: Number(contactId), inputFields: { ...shipping, parameter_1: parameter }, publicUrl: `${PUBLIC_URL}${path}`,
+    });
+    const one = await world.send(runOn(portal.create('contacts', { phone: '+49 151 22220011' }, { indexed: true }).id, 'Uno'));
+    expect(one.body.outputFields).toMatchObject({ hs_execution_state: 'BLOCK' });
+    await waitFor(() => world.meta.state.sent.some((s) => s.waId === '4915122220011'), 'Meta to receive the template');
+    expect(world.meta.state.sent.find((s) => s.waId === '4915122220011')?.phoneNumberId).toBe(fixtureNumber.phoneNumberId);
+
+    const second = world.meta.state.addNumber({ phoneNumberId: '100000000000777', displayPhoneNumber: '15550007777' });
+    const registered = await world.rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
+      .send({ phone_number_id: second.phoneNumberId, waba_id: second.wabaId, access_token: second.accessToken, read_receipts: 'never' });
+    expect(registered.status).toBe(201);
+    const two = await world.send(runOn(portal.create('contacts', { phone: '+49 151 22220012' }, { indexed: true }).id, 'Due'));
+    expect(two.body.outputFields).toMatchObject({ hs_execution_state: 'FAIL_CONTINUE', error_code: 'NUMBER_NOT_CHOSEN', error: expect.stringContaining('phoneNumberId') });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(world.meta.state.sent.filter((s) => s.waId === '4915122220012')).toEqual([]);
   });
 
   test('unsigned or wrongly signed executions are refused with 401 and send nothing', async () => {

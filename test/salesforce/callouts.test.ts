@@ -266,6 +266,31 @@ describe('Salesforce package callouts (signed with the org key)', () => {
     expect(await callout(orgA, 'flow/send-template', { ...fields, recordId: opportunity, requestId: 'flow-interview-0003' })).toMatchObject({ status: 404, body: { error: { code: 'NO_CONVERSATION' } } });
   });
 
+  test('the Flow action on a Contact who never wrote sends the template, which starts the conversation; the sync writes it on that Contact', async () => {
+    const NEW = '4915122220010';
+    const contact = createRecord(orgA.org, 'Contact', { LastName: 'Nova', threadline__WhatsApp_E164__c: `+${NEW}` });
+    const sent = await callout(orgA, 'flow/send-template', { recordId: contact, template: 'shipping_update', language: 'en_US', parameters: ['Nova', '#10'], requestId: 'flow-new-0001' });
+    expect(sent).toEqual({ status: 200, body: { messageId: expect.any(String), status: 'queued' } });
+    await waitFor(() => sentTo(NEW).length === 1, 'Meta to receive the template');
+    expect(sentTo(NEW)[0]).toMatchObject({ phoneNumberId: fixtureNumber.phoneNumberId, type: 'template' });
+    const started: { conversation_id: string; direction: string; wa_id: string } = await world.rt.db('message as m').join('conversation as c', 'c.id', 'm.conversation_id')
+      .join('contact as k', 'k.id', 'c.contact_id').where('m.id', sent.body.messageId).first('m.conversation_id', 'm.direction', 'k.wa_id');
+    expect(started).toMatchObject({ direction: 'outbound', wa_id: NEW });
+
+    const org = world.salesforce.state.org(orgA.org);
+    const conversationRecords = () => org.all('threadline__WhatsApp_Conversation__c').filter((r) => r.threadline__Customer_WaId__c === NEW);
+    const messageRecords = () => org.all('threadline__WhatsApp_Message__c').filter((r) => r.threadline__Threadline_Id__c === sent.body.messageId);
+    await waitFor(() => conversationRecords().length > 0 && messageRecords().length > 0, 'the sync to write the conversation and the template');
+    expect(conversationRecords()).toEqual([expect.objectContaining({ threadline__Contact__c: contact })]);
+    expect(conversationRecords()[0]?.threadline__Lead__c ?? null).toBeNull();
+    expect(messageRecords()).toHaveLength(1);
+    // The Contact was found by its number: no Lead was made for the new customer.
+    expect(org.all('Lead').filter((l) => l.threadline__WhatsApp_E164__c === `+${NEW}` || l.LastName === NEW)).toEqual([]);
+    // And the rep now sees the thread on the Contact.
+    const thread = await callout(orgA, 'thread', { recordId: contact });
+    expect(thread.body.messages.map((m: { id: string }) => m.id)).toEqual([sent.body.messageId]);
+  });
+
   test('a Flow send that Meta fails later: the failure reaches the message record in the org (through the sync)', async () => {
     world.meta.state.lateFailures.set('4915122220002', 'status-failed-131047');
     const sent = await callout(orgA, 'flow/send-template', { recordId: sf.oldLead, template: 'shipping_update', language: 'en_US', parameters: ['Olaf', '#78'], requestId: 'flow-late-0001' });

@@ -23,11 +23,17 @@ describe('Salesforce Cases for a support number', () => {
   const org = () => world.salesforce.state.org(orgId);
   const cases = () => org().all('Case');
   const current = (caseRecord: SfRecord | undefined) => cases().find((c) => c.Id === caseRecord?.Id);
-  // As an agent closing it: Salesforce sets IsClosed and ClosedDate (the fake leaves them to the test).
+  // An agent closed it `daysAgo`: the org's clock is turned back for the save, which stamps IsClosed and ClosedDate.
   const close = (caseRecord: SfRecord | undefined, daysAgo: number) => {
-    const stored = current(caseRecord);
-    if (!stored) throw new Error('no case to close');
-    Object.assign(stored, { Status: 'Closed', IsClosed: true, ClosedDate: new Date(Date.now() - daysAgo * dayMs).toISOString() });
+    const { state } = world.salesforce;
+    state.advanceTime(-daysAgo * dayMs);
+    try {
+      const saved = org().update(org().object('Case')!, caseRecord?.Id ?? '', { Status: 'Closed' });
+      if (!('id' in saved)) throw new Error(`case not closed: ${JSON.stringify(saved.errors)}`);
+    } finally {
+      state.advanceTime(daysAgo * dayMs);
+    }
+    expect(Date.parse(String(current(caseRecord)?.ClosedDate))).toBeLessThan(Date.now() - (daysAgo - 1) * dayMs);
   };
   const caseOf = async (wamid: string) => {
     const message = await syncedMessage(world, orgId, wamid);
@@ -49,6 +55,7 @@ describe('Salesforce Cases for a support number', () => {
     await customerWrites(world, { from: '351912345678', wamid: 'wamid.SF_CASE_3', body: 'It broke again', secondsAgo: 30 });
     await waitFor(async () => (await caseOf('wamid.SF_CASE_3'))?.Status === 'New', 'the Case reopened');
     expect(cases()).toHaveLength(1);
+    expect(current(opened)).toMatchObject({ IsClosed: false, ClosedDate: null });
 
     close(opened, 30);
     await customerWrites(world, { from: '351912345678', wamid: 'wamid.SF_CASE_4', body: 'New problem', secondsAgo: 20 });

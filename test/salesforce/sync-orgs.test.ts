@@ -72,3 +72,33 @@ describe('Salesforce sync with two orgs, each serving its own number', () => {
     expect(world.salesforce.state.org(orgB).all('Lead').map((l) => l.MobilePhone)).toEqual(['+4917100000003']);
   });
 });
+
+describe('Salesforce sync with one org serving every number', () => {
+  const otherNumber = '100000000000079';
+  let world: SalesforceWorld;
+  let orgId: string;
+
+  beforeAll(async () => {
+    world = await startSalesforceWorld({ orgs: [{}] });
+    orgId = world.orgIds[0] ?? '';
+    const number = world.meta.state.addNumber({ phoneNumberId: otherNumber, wabaId: '100000000000080' });
+    const res = await world.rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
+      .send({ phone_number_id: number.phoneNumberId, waba_id: number.wabaId, access_token: number.accessToken, read_receipts: 'never' });
+    expect(res.status).toBe(201);
+    await world.install(orgId);
+  });
+  afterAll(async () => world?.close());
+
+  test('a customer writing to two numbers has one conversation record per number, each keyed and marked with its number', async () => {
+    await customerWrites(world, { from: '4917100000004', wamid: 'wamid.SF_ALL_1', body: 'to the first number' });
+    await customerWrites(world, { from: '4917100000004', wamid: 'wamid.SF_ALL_2', body: 'to the second number', phoneNumberId: otherNumber });
+    await waitFor(async () => messageRecord(world, orgId, await messageIdOf(world, 'wamid.SF_ALL_1')) !== undefined
+      && messageRecord(world, orgId, await messageIdOf(world, 'wamid.SF_ALL_2')) !== undefined, 'both messages in the org');
+    const contact: { id: string } = await world.rt.db('contact').where({ wa_id: '4917100000004' }).first('id');
+    const conversations = records(world, orgId, 'WhatsApp_Conversation__c').map((c) => [field(world, c, 'Conversation_Key__c'), field(world, c, 'Business_Phone_Id__c')]);
+    expect(conversations.sort()).toEqual([[`${fixtureNumber.phoneNumberId}:${contact.id}`, fixtureNumber.phoneNumberId], [`${otherNumber}:${contact.id}`, otherNumber]].sort());
+    const conversationOf = async (wamid: string) => field(world, messageRecord(world, orgId, await messageIdOf(world, wamid)), 'Conversation__c');
+    expect(await conversationOf('wamid.SF_ALL_1')).not.toBe(await conversationOf('wamid.SF_ALL_2'));
+    expect(world.salesforce.state.org(orgId).all('Lead')).toHaveLength(1);
+  });
+});

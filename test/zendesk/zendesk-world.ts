@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { signInstallationMetadata } from '../../connectors/zendesk/metadata';
 import { zendeskConnector } from '../../connectors/zendesk/zendesk-connector';
 import type { ZendeskCredentials } from '../../connectors/zendesk/zendesk-settings';
+import type { Connector } from '../../core/connectors/define-connector';
 import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { fixtureOAuthClient, startZendeskFake, type FakeAccount, type PushInstance, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
@@ -25,6 +26,8 @@ export interface ZendeskWorldOptions {
   otherNumbers?: WhatsAppNumber[];
   /** `false`: the HTTP server only. */
   worker?: false;
+  /** Registered besides Zendesk, e.g. the test connector as another platform that writes to customers. */
+  otherConnectors?: readonly Connector[];
 }
 
 export interface InstallOptions {
@@ -128,7 +131,7 @@ export async function startZendeskWorld(options: ZendeskWorldOptions = {}): Prom
         zendesk: { clientId: fixtureOAuthClient.clientId, clientSecret: fixtureOAuthClient.secret, apiBase: zendesk.apiBase },
       },
       worker: options.worker ?? { pollIntervalMs: 50, ioConcurrency: 4 },
-      connectors: [zendeskConnector],
+      connectors: [zendeskConnector, ...(options.otherConnectors ?? [])],
     });
     for (const number of [fixtureNumber, ...otherNumbers]) {
       const res = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)

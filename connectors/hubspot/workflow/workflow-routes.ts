@@ -1,15 +1,17 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { SendFunction } from '../../../core/connectors/contract';
+import type { ReplyRequest, SendFunction } from '../../../core/connectors/contract';
 import { isFinalRefusal } from '../../../core/connectors/reply-refusals';
 import type { SecretBox } from '../../../core/crypto/secret-box';
 import type { Db } from '../../../core/db/connect';
+import { listNumbers } from '../../../core/numbers/register-number';
 import type { Logger } from '../../../core/observability/logger';
 import { saveLinks } from '../../../core/sync/external-links';
-import { installationOfPortal } from '../card/portal-installation';
+import { installationOfPortal, type HubSpotInstallation } from '../card/portal-installation';
 import { conversationOfRecord, type RecordType } from '../card/record-conversation';
 import { verifiedHubSpotRequest } from '../signatures';
 import { WORKFLOW_CALLBACK_LINK } from './complete-callbacks';
+import { waIdOfContact } from './contact-wa-id';
 
 /** The action's `actionUrl` (workflow-actions hsmeta). */
 export const WORKFLOW_SEND_PATH = '/connectors/hubspot/workflow/send';
@@ -68,7 +70,8 @@ function failContinue(res: Response, code: string, error: string): void {
  * template goes to the enrolled record's contact through core's `send`, keyed by the callback id so a retried
  * execution sends once. The answer is `BLOCK`: the execution waits until Meta settles the message and
  * `completeWorkflowCallbacks` (called from the timeline's deliver) completes it with the message id and status.
- * A send refused at once (window, consent, template, no WhatsApp contact) ends it now with `FAIL_CONTINUE`.
+ * A contact nobody wrote from yet gets the template too: it starts the conversation (`newCustomerTarget`).
+ * A send refused at once (window, consent, template, no usable phone) ends it now with `FAIL_CONTINUE`.
  */
 export function hubspotWorkflowRoutes(deps: HubSpotWorkflowDeps): Router {
   const router = Router();
@@ -93,11 +96,14 @@ export function hubspotWorkflowRoutes(deps: HubSpotWorkflowDeps): Router {
     // HubSpot retries a 5xx (§6.4 [U]); the callback id keeps the retry from sending twice.
     if (!found.ok && found.code === 'HUBSPOT_UNAVAILABLE') return res.status(503).json({ code: found.code, message: found.message });
     if (!found.ok) return failContinue(res, found.code, `${found.message}.`);
-    if (found.conversationId === null) {
-      return failContinue(res, 'NO_WHATSAPP_NUMBER', 'Threadline has no WhatsApp conversation with this contact: a template goes only to customers who have written to your WhatsApp number.');
-    }
+    const { phoneNumberId } = installation.config;
+    const target = found.conversationId === null
+      ? await newCustomerTarget(deps, installation, { type, id: object.objectId })
+      : { ok: true as const, to: { conversationId: found.conversationId, ...(phoneNumberId === undefined ? {} : { phoneNumberId }) } };
+    if (!target.ok && target.code === 'HUBSPOT_UNAVAILABLE') return res.status(503).json({ code: target.code, message: target.message });
+    if (!target.ok) return failContinue(res, target.code, `${target.message}.`);
     const outcome = await deps.send({
-      to: { conversationId: found.conversationId, ...(installation.config.phoneNumberId === undefined ? {} : { phoneNumberId: installation.config.phoneNumberId }) },
+      to: target.to,
       idempotencyKey: `workflow:${callbackId}`,
       author: { platform: 'hubspot', id: `${origin.portalId}:workflow`, name: 'HubSpot workflow' },
       message: { type: 'template', name: inputFields.template_name, language: inputFields.language, parameters: parametersOf(inputFields) },
@@ -114,4 +120,33 @@ export function hubspotWorkflowRoutes(deps: HubSpotWorkflowDeps): Router {
   });
 
   return router;
+}
+
+type SendTarget = { ok: true; to: ReplyRequest['to'] } | { ok: false; code: string; message: string };
+
+/**
+ * A contact Threadline has no conversation with: the template starts one (core creates it with the send), to the
+ * contact's number with its country code, from the installation's WhatsApp number or else the workspace's only one.
+ * A deal has no single customer to start with, so it needs a contact who has written (or runs the action on one).
+ */
+async function newCustomerTarget(deps: HubSpotWorkflowDeps, installation: HubSpotInstallation, record: { type: RecordType; id: string }): Promise<SendTarget> {
+  if (record.type === 'deal') {
+    return { ok: false, code: 'NO_WHATSAPP_NUMBER', message: 'None of this deal\'s contacts has a WhatsApp conversation with Threadline: run the action on a contact with a phone number to start one' };
+  }
+  const found = await waIdOfContact(installation, record.id);
+  if (!found.ok) return found;
+  const phoneNumberId = installation.config.phoneNumberId ?? await onlyNumberOf(deps.db, installation.workspaceId);
+  if (phoneNumberId === undefined) {
+    return {
+      ok: false,
+      code: 'NUMBER_NOT_CHOSEN',
+      message: 'This HubSpot installation serves every WhatsApp number of the workspace, so Threadline cannot choose which one writes to a new customer: an admin sets the installation\'s phoneNumberId (PATCH /api/v1/installations/{id})',
+    };
+  }
+  return { ok: true, to: { waId: found.waId, phoneNumberId } };
+}
+
+async function onlyNumberOf(db: Db, workspaceId: string): Promise<string | undefined> {
+  const numbers = await listNumbers(db, workspaceId);
+  return numbers.length === 1 ? numbers[0]?.phone_number_id : undefined;
 }

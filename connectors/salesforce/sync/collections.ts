@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { callSalesforce, type SalesforceInstallation } from '../client/salesforce-call';
 import { apiErrorOf } from '../client/salesforce-errors';
 import type { SalesforceApiError, SalesforceResult } from '../salesforce-result';
+import type { Subrequest } from './composite';
 
 /** One record's outcome of a collection call (§6: HTTP 200 even when records failed; each must be inspected). */
 export type RecordOutcome = { ok: true; id: string } | { ok: false; errors: SalesforceApiError[] };
@@ -26,13 +27,34 @@ export async function upsertRecords(
       ? await callSalesforce(installation, (conn) => conn.sobject(objectName).update(chunk.map((r) => ({ ...r, Id: String(r.Id) })), { allOrNone: false }))
       : await callSalesforce(installation, (conn) => conn.sobject(objectName).upsert(chunk, extIdField, { allOrNone: false }));
     if (!answered.ok) return answered;
-    const parsed = z.array(saveResult).length(chunk.length).safeParse(answered.value);
-    if (!parsed.success) return { ok: false, error: { code: 'BAD_RESPONSE', message: `Salesforce answered a collection of ${chunk.length} ${objectName} records without one result per record` } };
-    for (const result of parsed.data) {
-      outcomes.push(result.success && result.id
-        ? { ok: true, id: result.id }
-        : { ok: false, errors: result.errors.map(apiErrorOf).filter((e): e is SalesforceApiError => e !== undefined) });
-    }
+    const parsed = outcomesOf(answered.value, chunk.length, objectName);
+    if (!parsed.ok) return parsed;
+    outcomes.push(...parsed.value);
   }
   return { ok: true, value: outcomes };
+}
+
+/**
+ * The same upsert as composite subrequests (a collection is one of composite's resources), one per 200 records, so
+ * it can share a call with other writes; read each answer with `outcomesOf`.
+ */
+export function upsertSubrequests(referenceId: string, objectName: string, extIdField: string, records: ReadonlyArray<Record<string, unknown>>): Array<Subrequest & { count: number }> {
+  const subrequests: Array<Subrequest & { count: number }> = [];
+  for (let start = 0; start < records.length; start += perCall) {
+    const chunk = records.slice(start, start + perCall);
+    subrequests.push({
+      referenceId: `${referenceId}${start / perCall}`, method: 'PATCH', path: `/composite/sobjects/${objectName}/${extIdField}`, count: chunk.length,
+      body: { allOrNone: false, records: chunk.map((r) => ({ attributes: { type: objectName }, ...r })) },
+    });
+  }
+  return subrequests;
+}
+
+/** One outcome per record of a collection's answer, or BAD_RESPONSE when it does not have one per record. */
+export function outcomesOf(answer: unknown, count: number, objectName: string): SalesforceResult<RecordOutcome[]> {
+  const parsed = z.array(saveResult).length(count).safeParse(answer);
+  if (!parsed.success) return { ok: false, error: { code: 'BAD_RESPONSE', message: `Salesforce answered a collection of ${count} ${objectName} records without one result per record` } };
+  return { ok: true, value: parsed.data.map((result): RecordOutcome => (result.success && result.id
+    ? { ok: true, id: result.id }
+    : { ok: false, errors: result.errors.map(apiErrorOf).filter((e): e is SalesforceApiError => e !== undefined) })) };
 }

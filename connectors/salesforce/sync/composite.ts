@@ -42,6 +42,17 @@ export async function composite(installation: SalesforceInstallation, subrequest
   return { ok: true, value: parsed.data.compositeResponse.map(subResult) };
 }
 
+/** Any number of independent subrequests, 25 to a composite call, answered in order. */
+export async function compositeAll(installation: SalesforceInstallation, subrequests: readonly Subrequest[]): Promise<SalesforceResult<SubResult[]>> {
+  const results: SubResult[] = [];
+  for (let start = 0; start < subrequests.length; start += 25) {
+    const answered = await composite(installation, subrequests.slice(start, start + 25));
+    if (!answered.ok) return answered;
+    results.push(...answered.value);
+  }
+  return { ok: true, value: results };
+}
+
 function subResult(answer: { body: unknown; httpStatusCode: number }): SubResult {
   if (answer.httpStatusCode < 300) return { ok: true, body: answer.body };
   const errors = (Array.isArray(answer.body) ? answer.body : [answer.body]).map(apiErrorOf).filter((e): e is SalesforceApiError => e !== undefined);

@@ -1,22 +1,21 @@
 import type { SyncEvent } from '../../../core/connectors/contract';
-import type { SalesforceConfig } from '../salesforce-settings';
 import type { Customer } from '../identity/customer';
 import type { Person } from '../identity/resolve-customers';
 
 /**
  * One WhatsApp_Conversation__c per customer and business number (reference §3.3), whatever Threadline's threads:
- * its Conversation_Key__c is `<phoneNumberId>:<Threadline contact id>`. The contact id, not the wa_id, because a
- * customer keeps it through a number change and business-scoped users may have no wa_id; the number is the one the
- * installation serves (`all` for an installation that serves every number of the workspace, whose customers then
- * have one record across numbers: sync events do not name their number). Each Threadline thread links to the record.
+ * its Conversation_Key__c is `<phoneNumberId>:<Threadline contact id>`, also in an installation serving every number
+ * (the event names its conversation's number). The contact id, not the wa_id, because a customer keeps it through a
+ * number change and business-scoped users may have no wa_id. Each Threadline thread links to the record.
  */
-export function conversationKey(config: SalesforceConfig, contactId: string): string {
-  return `${config.phoneNumberId ?? 'all'}:${contactId}`;
+export function conversationKey(phoneNumberId: string, contactId: string): string {
+  return `${phoneNumberId}:${contactId}`;
 }
 
 /** One upsert per record (a collection may not name a key twice): the batch's threads of one customer fold into it. */
 export interface ConversationWrite {
   key: string;
+  phoneNumberId: string;
   fields: Record<string, unknown>;
   /** Threadline conversations (threads) it holds in this batch. */
   threads: Set<string>;
@@ -28,11 +27,13 @@ export interface ConversationWrite {
   inboundIndexes: number[];
 }
 
-export function newConversationWrite(config: SalesforceConfig, customer: Customer, person: Person | undefined): ConversationWrite {
+export function newConversationWrite(phoneNumberId: string, customer: Customer, person: Person | undefined): ConversationWrite {
   return {
-    key: conversationKey(config, customer.contactId),
+    key: conversationKey(phoneNumberId, customer.contactId),
+    phoneNumberId,
     fields: {
       Customer_WaId__c: customer.waId,
+      Business_Phone_Id__c: phoneNumberId,
       Contact__c: person?.type === 'Contact' ? person.id : null,
       Lead__c: person?.type === 'Lead' ? person.id : null,
     },

@@ -3,23 +3,25 @@ import type { SalesforceInstallation } from '../client/salesforce-call';
 import { customerOf, type Customer } from '../identity/customer';
 import { e164Of } from '../identity/phone-match';
 import { mappedPerson, resolveCustomers, type Person } from '../identity/resolve-customers';
-import { salesforceLinkTypes } from '../link-types';
+import { salesforceLinkTypes, summaryTaskLinkType } from '../link-types';
 import { describeApiErrors, type SalesforceApiError, type SalesforceResult } from '../salesforce-result';
 import type { SalesforceConfig } from '../salesforce-settings';
-import { batchError } from './batch-error';
+import { batchError, isRecordError } from './batch-error';
 import { ensureCases, type CaseNeed } from './cases';
-import { upsertRecords, type RecordOutcome } from './collections';
-import { foldConversationEvent, newConversationWrite, type ConversationWrite } from './conversation-records';
+import { outcomesOf, upsertRecords, upsertSubrequests, type RecordOutcome } from './collections';
+import { compositeAll, type SubResult } from './composite';
+import { conversationKey, foldConversationEvent, newConversationWrite, type ConversationWrite } from './conversation-records';
 import { foldMessageEvent, type MessageWrite } from './message-records';
 import { packaged, packagedFields } from './package-names';
 import { renderBody } from './render-body';
+import { asNewTask, taskWrites, utcDay, type TaskDay, type TaskWrite } from './summary-tasks';
 
 /**
  * What the sync engine may ask of one org. Salesforce counts API calls per rolling 24 hours and has no per-second
  * limit for short requests (reference §6), so the budget is an hourly one: 300 deliveries of up to 200 events. A
- * delivery costs two calls once customers are known (conversations, messages), up to five with new customers or
- * Cases, so sync spends at most about 36,000 calls a day under sustained full load (a third of an Enterprise org's
- * 100,000 + 1,000 per licence) and a few thousand in ordinary traffic, which leaves the quota to the org's users, the
+ * delivery costs two calls once customers are known (conversations, messages), one more with summary Tasks (the
+ * day's read), up to six with new customers or Cases, so sync spends at most about 43,000 calls a day under sustained
+ * full load (under half of an Enterprise org's 100,000 + 1,000 per licence) and a few thousand in ordinary traffic, which leaves the quota to the org's users, the
  * package's Apex and its other integrations. A Developer Edition org (15,000) reaches its quota only under that
  * full load; then REQUEST_LIMIT_EXCEEDED pauses sync until calls free up, losing nothing.
  */
@@ -30,11 +32,11 @@ export function salesforceLimits(_config: SalesforceConfig): DeliveryLimits {
 type Results = Array<EventResult | undefined>;
 
 /**
- * Delivers one batch (≤ 200 events) to an org (issue 6 items 3, 4, 6; reference §3.1, §3.3, §3.4): the customers'
- * Contacts or Leads (found or created once), one WhatsApp_Conversation__c per customer upserted by its key, Cases
- * for support conversations, then every message and status as one WhatsApp_Message__c per message, upserted by
- * Threadline's message id (Threadline_Id__c: an outbound message has no wamid until Meta accepts it), so a retried
- * batch writes the same records again. Every record's result is inspected: Salesforce's refusal of one record is
+ * Delivers one batch (≤ 200 events) to an org (issue 6 items 2–4, 6; reference §3.1–§3.4): the customers'
+ * Contacts or Leads (found or created once), one WhatsApp_Conversation__c per customer and number upserted by its
+ * key, Cases for support conversations, then every message and status as one WhatsApp_Message__c per message,
+ * upserted by Threadline's message id (Threadline_Id__c: an outbound message has no wamid until Meta accepts it),
+ * with each day's summary Task when the org has them, so a retried batch writes the same records again. Every record's result is inspected: Salesforce's refusal of one record is
  * its event's dead letter, naming code and field; a spent quota, a dead session or an outage fails the whole batch
  * (the quota pauses the org, costing no attempt). A failing event holds the later events of its conversation.
  */
@@ -97,6 +99,8 @@ async function personsOf(installation: SalesforceInstallation, events: readonly 
 interface Conversations {
   recordOf: Map<string, string>;
   writes: Array<ConversationWrite & { recordId?: string }>;
+  /** The current Case per conversation record, as linked or opened in this batch. */
+  caseOf: Map<string, string>;
 }
 
 /** Upserts a WhatsApp_Conversation__c per customer of the batch's messages (its lookups, status, last inbound time). */
@@ -105,16 +109,20 @@ async function writeConversations(
 ): Promise<SalesforceResult<Conversations>> {
   const { config } = installation;
   const recordOf = new Map<string, string>();
+  const caseOf = new Map<string, string>();
   for (const event of events) {
     const linked = event.links.conversation[salesforceLinkTypes.conversation];
     if (linked !== undefined) recordOf.set(event.conversationId, linked);
+    const linkedCase = event.links.conversation[salesforceLinkTypes.case];
+    if (linked !== undefined && linkedCase !== undefined) caseOf.set(linked, linkedCase);
   }
   const byKey = new Map<string, ConversationWrite & { recordId?: string }>();
   for (const [index, event] of events.entries()) {
     const customer = customerOf(event);
     if (customer === undefined || results[index] !== undefined || isHeld(events, results, index)) continue;
-    const write = byKey.get(customer.contactId) ?? newConversationWrite(config, customer, persons.get(customer.contactId));
-    byKey.set(customer.contactId, write);
+    const key = conversationKey(event.phoneNumberId, customer.contactId);
+    const write = byKey.get(key) ?? newConversationWrite(event.phoneNumberId, customer, persons.get(customer.contactId));
+    byKey.set(key, write);
     foldConversationEvent(write, event, index);
   }
   const writes = [...byKey.values()];
@@ -136,7 +144,7 @@ async function writeConversations(
       recordOf.set(thread, outcome.id);
     }
   }
-  return { ok: true, value: { recordOf, writes } };
+  return { ok: true, value: { recordOf, writes, caseOf } };
 }
 
 /** Cases for the conversations that received customer messages (when the org has Cases on). */
@@ -163,6 +171,7 @@ async function writeCases(
       results[need.first] = { status: 'rejected', error: `Case: ${outcome.error.message}` };
       continue;
     }
+    conversations.caseOf.set(need.conversationRecordId, outcome.caseId);
     for (const thread of need.write.threads) {
       const first = need.write.indexes.find((index) => events[index]?.conversationId === thread);
       if (first !== undefined && events[first]?.links.conversation[salesforceLinkTypes.case] !== outcome.caseId) {
@@ -203,11 +212,14 @@ async function writeConversationStatuses(installation: SalesforceInstallation, e
   return { ok: true, value: undefined };
 }
 
-/** Every message and status of the batch, one WhatsApp_Message__c per message, upserted by Threadline_Id__c. */
+/**
+ * Every message and status of the batch, one WhatsApp_Message__c per message, upserted by Threadline_Id__c; with
+ * summary Tasks on, each day's Task is written in the same composite call (after one read of the days, summary-tasks.ts).
+ */
 async function writeMessages(
   installation: SalesforceInstallation, events: readonly SyncEvent[], results: Results, conversations: Conversations, links: Map<number, ExternalLinkWrite[]>,
 ): Promise<SalesforceResult<void>> {
-  const { namespace } = installation.config;
+  const { namespace, summaryTasks } = installation.config;
   const byMessage = new Map<string, MessageWrite>();
   for (const [index, event] of events.entries()) {
     if (!['message.inbound', 'message.outbound', 'message.status', 'message.failed'].includes(event.type) || results[index] !== undefined || isHeld(events, results, index)) continue;
@@ -228,11 +240,16 @@ async function writeMessages(
     foldMessageEvent(write, event, index);
   }
   const writes = [...byMessage.values()];
-  const upserted = await upsertRecords(installation, packaged(namespace, 'WhatsApp_Message__c'), packaged(namespace, 'Threadline_Id__c'),
-    writes.map((w) => packagedFields(namespace, w.fields)));
-  if (!upserted.ok) return upserted;
+  if (writes.length === 0) return { ok: true, value: undefined };
+  const messageObject = packaged(namespace, 'WhatsApp_Message__c');
+  const records = writes.map((w) => packagedFields(namespace, w.fields));
+  const tasks = summaryTasks ? await taskWrites(installation, taskDays(events, writes, conversations)) : { ok: true as const, value: [] };
+  if (!tasks.ok) return tasks;
+  const written = await upsertWithTasks(installation, messageObject, packaged(namespace, 'Threadline_Id__c'), records, tasks.value);
+  if (!written.ok) return written;
+  const { outcomes, taskAnswers } = written.value;
   for (const [i, write] of writes.entries()) {
-    const outcome = upserted.value[i];
+    const outcome = outcomes[i];
     if (!outcome?.ok) {
       refuse(events, results, write.indexes, 'WhatsApp_Message__c', outcome);
       continue;
@@ -240,6 +257,83 @@ async function writeMessages(
     const first = write.indexes.find((index) => events[index]?.type === 'message.inbound' || events[index]?.type === 'message.outbound');
     if (first !== undefined && events[first]?.links.message[salesforceLinkTypes.message] !== outcome.id) {
       addLink(links, first, { entityType: 'message', entityId: write.messageId, externalType: salesforceLinkTypes.message, externalId: outcome.id });
+    }
+  }
+  return settleTasks(installation, events, results, links, tasks.value, taskAnswers);
+}
+
+/**
+ * The message upserts and the Task writes in one composite call (more only past 25 subrequests), or the upserts alone
+ * as a plain collection call when there is no Task to write: the outcome of each record and the answer of each Task.
+ */
+async function upsertWithTasks(
+  installation: SalesforceInstallation, messageObject: string, keyField: string, records: ReadonlyArray<Record<string, unknown>>, tasks: readonly TaskWrite[],
+): Promise<SalesforceResult<{ outcomes: RecordOutcome[]; taskAnswers: SubResult[] }>> {
+  if (tasks.length === 0) {
+    const upserted = await upsertRecords(installation, messageObject, keyField, records);
+    return upserted.ok ? { ok: true, value: { outcomes: upserted.value, taskAnswers: [] } } : upserted;
+  }
+  const messageRequests = upsertSubrequests('messages', messageObject, keyField, records);
+  const answered = await compositeAll(installation, [...messageRequests, ...tasks.map((t) => t.subrequest)]);
+  if (!answered.ok) return answered;
+  const outcomes: RecordOutcome[] = [];
+  for (const [i, request] of messageRequests.entries()) {
+    const answer = answered.value[i];
+    const read = answer?.ok ? outcomesOf(answer.body, request.count, messageObject) : { ok: false as const, error: answer?.ok === false ? answer.error : { code: 'BAD_RESPONSE' as const, message: 'a subrequest went unanswered' } };
+    if (!read.ok) return read;
+    outcomes.push(...read.value);
+  }
+  return { ok: true, value: { outcomes, taskAnswers: answered.value.slice(messageRequests.length) } };
+}
+
+/** The batch's messages grouped by conversation record and UTC day, for the people Salesforce knows. */
+function taskDays(events: readonly SyncEvent[], writes: readonly MessageWrite[], conversations: Conversations): TaskDay[] {
+  const recordWrites = new Map(conversations.writes.flatMap((w) => (w.recordId === undefined ? [] : [[w.recordId, w] as const])));
+  const days = new Map<string, TaskDay>();
+  for (const write of writes) {
+    const { Conversation__c: recordId, Sent_At__c: at, Direction__c: direction, Body__c: body } = write.fields;
+    const conversation = typeof recordId === 'string' ? recordWrites.get(recordId) : undefined;
+    const first = write.indexes[0];
+    if (conversation?.person === undefined || typeof at !== 'string' || first === undefined || (direction !== 'Inbound' && direction !== 'Outbound')) continue;
+    const day = utcDay(at);
+    const key = `${conversation.key}|${day}`;
+    const linkType = summaryTaskLinkType(conversation.phoneNumberId, day);
+    const entry = days.get(key) ?? {
+      conversationRecordId: conversation.recordId ?? '', conversationKey: conversation.key, day, person: conversation.person, first,
+      caseId: conversations.caseOf.get(conversation.recordId ?? ''), contactId: conversation.customer.contactId, phoneNumberId: conversation.phoneNumberId,
+      taskId: write.indexes.map((i) => events[i]?.links.contact?.[linkType]).find((id) => id !== undefined), lines: new Map(),
+    };
+    entry.lines.set(write.messageId, { at, direction, body: String(body ?? '') });
+    days.set(key, entry);
+  }
+  return [...days.values()];
+}
+
+/**
+ * A new Task's id is linked to its day at once (on the day's first event); a Task deleted in Salesforce since is
+ * created again; a Task Salesforce refuses is a dead letter of the day's first event naming field and code.
+ */
+async function settleTasks(
+  installation: SalesforceInstallation, events: readonly SyncEvent[], results: Results, links: Map<number, ExternalLinkWrite[]>,
+  writes: readonly TaskWrite[], answers: readonly SubResult[],
+): Promise<SalesforceResult<void>> {
+  const deleted = writes.filter((w, i) => w.subrequest.method === 'PATCH' && answers[i]?.ok === false && answers[i].error.code === 'NOT_FOUND').map(asNewTask);
+  const again = deleted.length === 0 ? { ok: true as const, value: [] } : await compositeAll(installation, deleted.map((w) => w.subrequest));
+  if (!again.ok) return again;
+  const settled = [...writes.map((w, i) => [w, answers[i]] as const).filter(([w]) => !deleted.some((d) => d.day === w.day)), ...deleted.map((w, i) => [w, again.value[i]] as const)];
+  for (const [write, answer] of settled) {
+    const { first, contactId, phoneNumberId, day } = write.day;
+    if (answer === undefined || !answer.ok) {
+      const error = answer?.ok === false ? answer.error : { code: 'BAD_RESPONSE' as const, message: 'the Task went unanswered' };
+      if (!isRecordError(error)) return { ok: false, error };
+      results[first] ??= { status: 'rejected', error: `Task: ${error.message}` };
+      continue;
+    }
+    const id = write.subrequest.method === 'POST' && typeof answer.body === 'object' && answer.body !== null ? (answer.body as { id?: unknown }).id : undefined;
+    const taskId = typeof id === 'string' ? id : write.subrequest.path.split('/').at(-1);
+    const externalType = summaryTaskLinkType(phoneNumberId, day);
+    if (taskId !== undefined && events[first]?.links.contact?.[externalType] !== taskId) {
+      addLink(links, first, { entityType: 'contact', entityId: contactId, externalType, externalId: taskId });
     }
   }
   return { ok: true, value: undefined };

@@ -167,9 +167,17 @@ export class FakeOrg {
     this.searchIndex.set(key, versions);
   }
 
+  /** What the org computes on save; `record` still holds the previous IsClosed, so closing stamps the time once. */
   private derive(def: ObjectDef, record: SfRecord): void {
     if (def.name === 'Contact' || def.name === 'Lead') record.Name = [record.FirstName, record.LastName].filter((v) => typeof v === 'string' && v !== '').join(' ');
-    if (def.name === 'Case') record.IsClosed = record.Status === 'Closed';
+    if (def.name === 'Case') this.closeWhen(record, record.Status === 'Closed', 'ClosedDate');
+    if (def.name === 'Task') this.closeWhen(record, record.Status === 'Completed', 'CompletedDateTime');
+  }
+
+  private closeWhen(record: SfRecord, closed: boolean, stampField: string): void {
+    if (closed && record.IsClosed !== true) record[stampField] = new Date(this.now()).toISOString();
+    if (!closed) record[stampField] = null;
+    record.IsClosed = closed;
   }
 
   /** Field-level checks in Salesforce's order of reporting: unknown/read-only fields, values, then required. */
@@ -184,7 +192,7 @@ export class FakeOrg {
         errors.push({ statusCode: 'INVALID_FIELD', message: `No such column '${key}' on sobject of type ${def.name}`, fields: [key] });
         continue;
       }
-      if (field.readOnly && !(field.name === 'Id' && existing)) {
+      if ((field.readOnly && !(field.name === 'Id' && existing)) || (field.createOnly && existing)) {
         readOnly.push(field.name);
         continue;
       }
@@ -205,6 +213,10 @@ export class FakeOrg {
     const merged = { ...existing, ...values };
     const missing = [...def.fields.values()].filter((f) => f.required && (merged[f.name] === undefined || merged[f.name] === null)).map((f) => f.name);
     if (missing.length > 0) return { errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: `Required fields are missing: [${missing.join(', ')}]`, fields: missing }] };
+    // §3.2: Lead activities cannot be related to another record [U: wording].
+    if (def.name === 'Task' && typeof merged.WhatId === 'string' && typeof merged.WhoId === 'string' && merged.WhoId.startsWith('00Q')) {
+      return { errors: [{ statusCode: 'FIELD_INTEGRITY_EXCEPTION', message: 'Related To ID: a task whose Name ID is a lead cannot be related to another record', fields: ['WhatId'] }] };
+    }
     for (const field of def.fields.values()) {
       if (!field.unique || values[field.name] === undefined || values[field.name] === null) continue;
       const clash = this.findByField(def, field, String(values[field.name])).find((r) => r.Id !== existing?.Id);

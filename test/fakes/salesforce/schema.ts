@@ -1,6 +1,6 @@
 /**
- * The sObjects the connector touches (reference §3.3, §3.4; issue 6 item 2): standard Contact, Lead, Case,
- * Opportunity, Account and the packaged WhatsApp objects. Custom names take the package namespace
+ * The sObjects the connector touches (reference §3.2, §3.3, §3.4; issue 6 item 2): standard Contact, Lead, Case,
+ * Opportunity, Account, Task and the packaged WhatsApp objects. Custom names take the package namespace
  * (`ns__WhatsApp_Message__c`) when the fake is started with one, as a subscriber org sees them (§5.2).
  */
 export type FieldType = 'id' | 'string' | 'textarea' | 'phone' | 'email' | 'picklist' | 'boolean' | 'datetime' | 'date' | 'double' | 'reference';
@@ -10,6 +10,8 @@ export interface FieldDef {
   type: FieldType;
   /** Set by Salesforce only: writing it is INVALID_FIELD_FOR_INSERT_UPDATE. */
   readOnly?: boolean;
+  /** Settable when the record is created, never after (Task.TaskSubtype, §3.2): updating it is INVALID_FIELD_FOR_INSERT_UPDATE. */
+  createOnly?: boolean;
   required?: boolean;
   maxLength?: number;
   /** Object names a reference may point at (standard names; custom ones are namespaced at build time). */
@@ -83,9 +85,27 @@ const standard: Array<{ name: string; keyPrefix: string; fields: FieldDef[]; nam
       { name: 'AccountId', type: 'reference', referenceTo: ['Account'] },
       { name: 'SuppliedPhone', type: 'string', maxLength: 40 },
       { name: 'SuppliedName', type: 'string', maxLength: 80 },
+      // Both derived from Status by the org (fake-org.ts): ClosedDate set when the Case closes, cleared on reopen.
       { name: 'IsClosed', type: 'boolean', readOnly: true, defaultValue: false },
-      // Set by Salesforce when the Case closes (tests close one by setting Status, IsClosed and ClosedDate on the record).
       { name: 'ClosedDate', type: 'datetime', readOnly: true },
+    ],
+  },
+  {
+    // §3.2. WhoId is a Contact or Lead; WhatId may not be set with a Lead (fake-org.ts). Type's values are the admin's.
+    name: 'Task',
+    keyPrefix: '00T',
+    nameFields: ['Subject'],
+    fields: [
+      { name: 'Subject', type: 'string', maxLength: 255 },
+      { name: 'Description', type: 'textarea', maxLength: 32_000 },
+      { name: 'WhoId', type: 'reference', referenceTo: ['Contact', 'Lead'] },
+      { name: 'WhatId', type: 'reference', referenceTo: ['Account', 'Opportunity', 'Case', 'WhatsApp_Conversation__c'] },
+      { name: 'Status', type: 'picklist', values: ['Not Started', 'In Progress', 'Completed'], defaultValue: 'Not Started' },
+      { name: 'ActivityDate', type: 'date' },
+      { name: 'TaskSubtype', type: 'picklist', values: ['Task', 'Email', 'Call', 'ListEmail'], createOnly: true, defaultValue: 'Task' },
+      { name: 'Type', type: 'picklist' },
+      { name: 'IsClosed', type: 'boolean', readOnly: true, defaultValue: false },
+      { name: 'CompletedDateTime', type: 'datetime', readOnly: true },
     ],
   },
   {
