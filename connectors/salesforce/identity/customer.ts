@@ -1,7 +1,5 @@
-import { customerOfEvent, type Customer as EventCustomer } from '../../../core/sync/customer-of-event';
+import type { Customer as EventCustomer } from '../../../core/sync/customer-of-event';
 
 /** A customer as Salesforce maps them: by contact, then by number; a BSUID's user id is searched nowhere here. */
 export type Customer = Omit<EventCustomer, 'userId'>;
 
-// Kept under its name for connectors/salesforce/sync until it imports core/sync/customer-of-event itself.
-export const customerOf = customerOfEvent;

@@ -1,8 +1,5 @@
 import { searchableNational } from '../../../core/whatsapp/phone-number';
 
-// Kept under this path for connectors/salesforce/sync until it imports core/whatsapp/phone-number itself.
-export { e164Of } from '../../../core/whatsapp/phone-number';
-
 /**
  * The digit strings SOSL is asked for (reference §3.1): the full international number, then the national number
  * as the country-code table splits it; each hit is then checked with isSameNumber.

@@ -1,7 +1,8 @@
 import type { BatchOutcome, DeliverContext, DeliveryLimits, EventResult, ExternalLinkWrite, SyncEvent } from '../../../core/connectors/contract';
 import type { SalesforceInstallation } from '../client/salesforce-call';
-import { customerOf, type Customer } from '../identity/customer';
-import { e164Of } from '../identity/phone-match';
+import { customerOfEvent } from '../../../core/sync/customer-of-event';
+import { e164Of } from '../../../core/whatsapp/phone-number';
+import type { Customer } from '../identity/customer';
 import { mappedPerson, resolveCustomers, type Person } from '../identity/resolve-customers';
 import { salesforceLinkTypes, summaryTaskLinkType } from '../link-types';
 import { describeApiErrors, type SalesforceApiError, type SalesforceResult } from '../salesforce-result';
@@ -69,7 +70,7 @@ async function personsOf(installation: SalesforceInstallation, events: readonly 
   const unknown = new Map<string, Customer>();
   for (const [index, event] of events.entries()) {
     if (event.type !== 'message.inbound' && event.type !== 'message.outbound') continue;
-    const customer = customerOf(event);
+    const customer = customerOfEvent(event);
     if (customer === undefined) {
       results[index] = { status: 'rejected', error: 'the message event names no customer to file it under' };
       continue;
@@ -88,7 +89,7 @@ async function personsOf(installation: SalesforceInstallation, events: readonly 
       persons.set(contactId, undefined);
     } else {
       for (const [index, event] of events.entries()) {
-        if (customerOf(event)?.contactId === contactId) results[index] ??= { status: 'rejected', error: `Salesforce refused the Lead for this customer: ${resolution.error.message}` };
+        if (customerOfEvent(event)?.contactId === contactId) results[index] ??= { status: 'rejected', error: `Salesforce refused the Lead for this customer: ${resolution.error.message}` };
       }
     }
   }
@@ -118,7 +119,7 @@ async function writeConversations(
   }
   const byKey = new Map<string, ConversationWrite & { recordId?: string }>();
   for (const [index, event] of events.entries()) {
-    const customer = customerOf(event);
+    const customer = customerOfEvent(event);
     if (customer === undefined || results[index] !== undefined || isHeld(events, results, index)) continue;
     const key = conversationKey(event.phoneNumberId, customer.contactId);
     const write = byKey.get(key) ?? newConversationWrite(event.phoneNumberId, customer, persons.get(customer.contactId));
