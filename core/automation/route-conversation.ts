@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { writeAudit } from '../audit/write-audit';
 import type { Logger } from '../observability/logger';
 import { send } from '../send/send-message';
+import type { JsonObject } from '../sync/conversation-event';
+import { emitConversationEvent } from '../sync/emit-conversation-event';
 import { chosenOption, mentions, menuContent } from './menu-choice';
 import { TEAM_PLACEHOLDER, type RuleDefinition } from './rule-kinds';
 import { ruleInForce } from './rules';
@@ -92,12 +94,28 @@ async function prompt(trx: Knex.Transaction, deps: RoutingDeps, message: Inbound
   );
 }
 
-async function routeTo(trx: Knex.Transaction, deps: RoutingDeps, target: { workspaceId: string; conversationId: string }, team: string, by: RoutedBy): Promise<void> {
+/**
+ * Gives the conversation to a team (a bot's handoff names one too): later messages get no menu. Records the route
+ * and tells the platforms, with the team's mapping (Zendesk group and tags, HubSpot owner, Salesforce queue or
+ * owner) in the event, so each connector places the conversation without reading rules.
+ */
+export async function routeTo(
+  trx: Knex.Transaction, deps: RoutingDeps, target: { workspaceId: string; conversationId: string; numberId?: string }, team: string, by: RoutedBy,
+): Promise<void> {
   await trx('conversation_routing').insert({
     conversation_id: target.conversationId, workspace_id: target.workspaceId, state: 'routed', team, routed_by: by, updated_at: trx.fn.now(),
   }).onConflict('conversation_id').merge(['state', 'team', 'routed_by', 'updated_at']);
   await writeAudit(trx, { workspaceId: target.workspaceId, actor: 'automation', action: 'conversation.routed', entityType: 'conversation', entityId: target.conversationId, data: { team, by } });
+  const numberId = target.numberId ?? (await trx('conversation').where({ workspace_id: target.workspaceId, id: target.conversationId }).first('whatsapp_number_id'))?.whatsapp_number_id as string;
+  const teams = await ruleInForce(trx, target.workspaceId, numberId, 'teams');
+  const definition = teams?.teams.find((t) => t.key === team) ?? { key: team, name: team };
+  await emitConversationEvent(trx, { workspaceId: target.workspaceId, conversationId: target.conversationId, type: 'conversation.routed', data: { team: toJson(definition), by } });
   deps.logger.info({ conversationId: target.conversationId, team, by }, 'conversation routed');
+}
+
+/** A parsed rule as event data: plain JSON (undefined optional fields dropped). */
+function toJson(value: object): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
 }
 
 async function confirm(deps: RoutingDeps, message: InboundForRouting, menu: Menu, teamKey: string): Promise<void> {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { writeAudit } from '../audit/write-audit';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { emitConversationEvent } from '../sync/emit-conversation-event';
 import { addBusinessMinutes } from './business-hours';
 import { ruleInForce } from './rules';
 
@@ -78,6 +79,11 @@ export function slaDueTask(deps: { db: Knex; logger: Logger; metrics: Metrics })
         .onConflict(['conversation_id', 'action', 'period_key']).ignore();
       await writeAudit(trx, {
         workspaceId, actor: 'automation', action: 'conversation.sla_breached', entityType: 'conversation', entityId: conversationId,
+        data: { kind: timer.kind, team: timer.team, startedAt: timer.started_at.toISOString(), dueAt: timer.due_at.toISOString() },
+      });
+      // The platforms raise it where their people look: priority and tags in Zendesk, a task for the owner in HubSpot and Salesforce.
+      await emitConversationEvent(trx, {
+        workspaceId, conversationId, type: 'conversation.sla_breached',
         data: { kind: timer.kind, team: timer.team, startedAt: timer.started_at.toISOString(), dueAt: timer.due_at.toISOString() },
       });
       deps.metrics.slaBreaches.inc({ kind: timer.kind, team: timer.team ?? '' });

@@ -8,6 +8,10 @@ export const CONVERSATION_EVENT_TYPES = [
   'conversation.closed',
   'conversation.reopened',
   'consent.changed',
+  /** Routed to a team (automation routing): data.team carries where it lands on each platform. */
+  'conversation.routed',
+  /** A response target was missed: data.kind (first_response | next_response), data.team, data.dueAt. */
+  'conversation.sla_breached',
 ] as const;
 
 export type ConversationEventType = (typeof CONVERSATION_EVENT_TYPES)[number];

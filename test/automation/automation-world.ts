@@ -1,9 +1,12 @@
 import crypto from 'node:crypto';
 import { ADMIN_AUTH, textWebhook } from '../admin/admin-helpers';
+import { fakePlatform, FAKE_API_KEY } from '../sync/sync-harness';
+import type { FakePlatform } from '../connectors/fake-platform/fake-platform';
+import { testConnector } from '../connectors/test-connector/test-connector';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
 import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
 
-/** The real runtime (server and worker, no connectors) on the Meta fake with the fixture number: what automations run on. */
+/** The real runtime (server and worker, the test connector) on the Meta fake with the fixture number: what automations run on. */
 export interface AutomationWorld {
   rt: TestRuntime;
   meta: MetaFake;
@@ -15,6 +18,8 @@ export interface AutomationWorld {
   handled(wamid: string, tasks?: readonly string[]): () => Promise<boolean>;
   /** What Meta was asked to send to this customer, in order. */
   sentTo(waId: string): unknown[];
+  /** A test-platform installation that records every conversation event it is sent (what a connector would see). */
+  installPlatform(): Promise<FakePlatform>;
   close(): Promise<void>;
 }
 
@@ -22,7 +27,8 @@ const BUSY_TASKS = ['automation.inbound', 'automation.closing_message', 'automat
 
 export async function startAutomationWorld(): Promise<AutomationWorld> {
   const meta = await startMetaFake({ appSecret: TEST_APP_SECRET });
-  const rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [] });
+  const rt = await startTestRuntime({ config: { whatsappApiBase: meta.baseUrl }, worker: { pollIntervalMs: 50, ioConcurrency: 4 }, connectors: [testConnector] });
+  const platforms: FakePlatform[] = [];
   const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
     .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
   if (number.status !== 201) throw new Error(`number not registered: ${number.status}`);
@@ -39,9 +45,19 @@ export async function startAutomationWorld(): Promise<AutomationWorld> {
     },
     handled: (wamid, tasks = BUSY_TASKS) => async () => (await rt.db('message').where({ wamid }).first('id')) !== undefined && idle(tasks),
     sentTo: (waId) => meta.state.sent.filter((m) => m.waId === waId).map((m) => m.request),
+    async installPlatform() {
+      const platform = await fakePlatform();
+      platforms.push(platform);
+      const res = await rt.http().post('/api/v1/installations').set('authorization', ADMIN_AUTH).send({
+        connector: 'test-platform', account_id: `account-${platforms.length}`, config: { baseUrl: platform.url }, credentials: { apiKey: FAKE_API_KEY, replySecret: `secret-${platforms.length}` },
+      });
+      if (res.status !== 201) throw new Error(`installation not saved: ${res.status}`);
+      return platform;
+    },
     async close() {
       await rt.close();
       await meta.stop();
+      await Promise.all(platforms.map((p) => p.stop()));
     },
   };
 }

@@ -31,6 +31,7 @@ const routingOf = async (waId: string) => w.rt.db('conversation_routing as r').j
   .where('k.wa_id', waId).first('r.state', 'r.team', 'r.routed_by', 'r.prompts', 'r.conversation_id');
 
 test('a new conversation gets the menu as buttons; tapping one routes it and confirms with the team\'s name', async () => {
+  const platform = await w.installPlatform();
   await waitFor(handled(await writes('4917000000001', 'Hello')), 'the first message');
   expect(sentTo('4917000000001')).toEqual([expect.objectContaining({
     type: 'interactive',
@@ -42,6 +43,9 @@ test('a new conversation gets the menu as buttons; tapping one routes it and con
   await waitFor(handled(await taps('4917000000001', 'menu:1', 'Sales')), 'the answer');
   expect(await routingOf('4917000000001')).toMatchObject({ state: 'routed', team: 'sales', routed_by: 'menu' });
   expect(sentTo('4917000000001').at(-1)).toMatchObject({ type: 'text', text: { body: 'Thanks! Sales will answer you here.' } });
+  // The platforms hear where it went, with the team's mapping, to place it in their own terms.
+  await waitFor(() => platform.records.some((r) => r.type === 'conversation.routed'), 'the routed event');
+  expect(platform.records.find((r) => r.type === 'conversation.routed')?.data).toMatchObject({ team: { key: 'sales', name: 'Sales' }, by: 'menu' });
   // Routed: later messages are the team's, no more menus.
   await waitFor(handled(await writes('4917000000001', 'Do you ship to Spain?')), 'a later message');
   expect(sentTo('4917000000001')).toHaveLength(2);

@@ -38,7 +38,8 @@ test('a first message starts the first-response timer; a person\'s reply meets i
   expect(await timerOf(conversationId)).toEqual({ kind: 'next_response', state: 'running', started_at: next.sentAt, due_at: new Date(next.sentAt.getTime() + 10 * 60_000) });
 });
 
-test('unanswered at the due time: breached, recorded once, counted and audited', async () => {
+test('unanswered at the due time: breached, recorded once, counted, audited and told to the platforms', async () => {
+  const platform = await w.installPlatform();
   const { conversationId } = await writes('4919000000002');
   await writes('4919000000002'); // a second unanswered message does not restart the clock
   const started = (await timerOf(conversationId))?.started_at;
@@ -50,6 +51,8 @@ test('unanswered at the due time: breached, recorded once, counted and audited',
   expect(await w.rt.db('automation_action').where({ conversation_id: conversationId, action: 'sla_breached' }).count({ n: '*' })).toEqual([{ n: 1 }]);
   expect(await w.rt.db('audit_log').where({ entity_id: conversationId, action: 'conversation.sla_breached' }).first('data'))
     .toMatchObject({ data: { kind: 'first_response', team: null } });
+  await waitFor(() => platform.records.some((r) => r.type === 'conversation.sla_breached' && r.conversationId === conversationId), 'the breach event');
+  expect(platform.records.find((r) => r.type === 'conversation.sla_breached')?.data).toMatchObject({ kind: 'first_response', team: null });
   const metrics = await w.rt.http().get('/metrics');
   expect(metrics.text).toMatch(/threadline_sla_breaches_total\{kind="first_response",team=""\} [1-9]/);
 });
