@@ -17,13 +17,19 @@ const STYLE = ['--no-config', '--plugin', APEX_PLUGIN, '--print-width', '120', '
 export async function checkApex(projectDir: string): Promise<string[]> {
   const files = filesUnder(projectDir, SOURCE_DIR).filter((f) => /\.(cls|trigger)$/.test(f));
   if (files.length === 0) return [];
-  const output = await run(process.execPath, [PRETTIER, ...STYLE, '--check', ...files], { cwd: projectDir, maxBuffer: 10 * 1024 * 1024 }).then(
-    () => '',
+  // No colours: CI=true makes prettier colour its "[error]" prefixes, which the lines below are matched on.
+  const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+  const output = await run(process.execPath, [PRETTIER, ...STYLE, '--no-color', '--check', ...files], { cwd: projectDir, env, maxBuffer: 10 * 1024 * 1024 }).then(
+    () => undefined,
     (err: { stderr?: string; stdout?: string; message: string }) => `${err.stdout ?? ''}\n${err.stderr ?? err.message}`,
   );
-  return files.flatMap((file) => {
-    const error = output.split('\n').find((line) => line.startsWith(`[error] ${file}: `));
+  if (output === undefined) return [];
+  const lines = output.split(/\r?\n|\r/);
+  const problems = files.flatMap((file) => {
+    const error = lines.find((line) => line.startsWith(`[error] ${file}: `));
     if (error !== undefined) return [`${file}: Apex does not parse: ${error.slice(`[error] ${file}: `.length).replace(/^Error: /, '')}`];
-    return output.split('\n').includes(`[warn] ${file}`) ? [`${file}: not formatted; run npm run format -w manifests/salesforce`] : [];
+    return lines.includes(`[warn] ${file}`) ? [`${file}: not formatted; run npm run format -w manifests/salesforce`] : [];
   });
+  // prettier failed but named no file: say so rather than pass.
+  return problems.length ? problems : [`prettier could not check the Apex: ${lines.filter(Boolean).slice(0, 3).join(' | ')}`];
 }
