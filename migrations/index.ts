@@ -11,6 +11,8 @@ import * as salesforceCalloutNonces from './20261122_009_salesforce_callout_nonc
 import * as automation from './20261122_010_automation';
 import * as routing from './20261122_011_routing';
 import * as slaTimers from './20261122_012_sla_timers';
+import * as triggers from './20261122_013_triggers';
+import * as botHandoff from './20261122_014_bot_handoff';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -26,6 +28,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_010_automation': automation,
   '20261122_011_routing': routing,
   '20261122_012_sla_timers': slaTimers,
+  '20261122_013_triggers': triggers,
+  '20261122_014_bot_handoff': botHandoff,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -41,10 +41,16 @@ import { INBOUND_AUTOMATION_TASK, inboundAutomationTask } from '../core/automati
 import { ROUTING_TIMEOUT_TASK, routingTimeoutTask } from '../core/automation/route-conversation';
 import { CLOSING_MESSAGE_TASK, closingMessageTask } from '../core/automation/closing-message';
 import { SLA_DUE_TASK, slaDueTask } from '../core/automation/sla-timers';
+import { TRIGGER_CALLBACK_TASK, TRIGGER_FOLLOW_UP_TASK, TRIGGER_SEND_TASK, triggerCallbackTask, triggerFollowUpTask, triggerSendTask } from '../core/automation/trigger-jobs';
+import { BOT_FORWARD_TASK, BOT_RETRY_SCHEDULE, botForwardTask } from '../core/automation/bot-forward';
+import type { RetrySchedule } from '../core/sync/retry-schedule';
+import { adminBotRoutes } from './routes/admin-bot';
+import { botApiRoutes } from './routes/bot-api';
 import { sendFromPlatform } from '../core/send/reply-adapter';
 import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
 import type { Config } from './config';
 import { adminAutomationRoutes } from './routes/admin-automation';
+import { triggerRoutes } from './routes/trigger-routes';
 import { operationsRoutes } from './routes/operations';
 import { whatsappWebhookVerification } from './routes/whatsapp-webhook';
 import { WEBHOOK_PATH, whatsappWebhookPost } from './routes/whatsapp-webhook-post';
@@ -59,6 +65,8 @@ export interface RuntimeOptions {
   migrate?: boolean;
   /** The connectors to register (default: every one this build ships); tests add the test connector. */
   connectors?: readonly Connector[];
+  /** When a bot that did not take a message is tried again (default BOT_RETRY_SCHEDULE); tests shorten it. */
+  botRetry?: RetrySchedule;
 }
 
 export interface Runtime {
@@ -102,11 +110,16 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
       routers: [
         operationsRoutes({ db, metrics }),
         whatsappWebhookVerification({ verifyToken: config.metaVerifyToken }),
+        // Before the admin API, whose token guards all of /api/v1: business systems sign with the trigger secret instead.
+        triggerRoutes({ db, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
+        // Before the admin routers: bots authenticate with their own secret, not the admin token.
+        botApiRoutes({ db, secrets, logger, workspaceId: workspace.id }),
         adminApiRoutes({ db, graph, secrets, directory, adminToken: config.adminToken, publicUrl: config.publicUrl, workspaceId: workspace.id }),
         adminTemplateRoutes({ db, graph, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminMessagesRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminSyncRoutes({ db, secrets, registry, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminAutomationRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
+        adminBotRoutes({ db, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
         ...zendeskConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id,
           stageAttachment: (workspaceId, source) => stageAttachment({ blobs, privateAttachmentHosts: config.privateAttachmentHosts }, workspaceId, source) }),
@@ -127,6 +140,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
 
   let worker: RunningWorker | null = null;
   if (options.worker !== false) {
+    const botRetry = options.botRetry ?? BOT_RETRY_SCHEDULE;
     const taskLists = buildTaskLists({
       db,
       engine: { logger, metrics },
@@ -136,10 +150,14 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
         [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter(), privateAttachmentHosts: config.privateAttachmentHosts, blobs }),
         [SYNC_TASK]: syncTask({ db, secrets, registry, logger, mediaUrls }),
-        [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger }),
+        [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger, secrets, botRetry }),
+        [BOT_FORWARD_TASK]: botForwardTask({ db, secrets, logger, retry: botRetry }),
         [ROUTING_TIMEOUT_TASK]: routingTimeoutTask({ db, logger }),
         [CLOSING_MESSAGE_TASK]: closingMessageTask({ db, logger }),
         [SLA_DUE_TASK]: slaDueTask({ db, logger, metrics }),
+        [TRIGGER_SEND_TASK]: triggerSendTask({ db, logger }),
+        [TRIGGER_CALLBACK_TASK]: triggerCallbackTask({ db, logger, secrets, allowedHosts: config.privateAttachmentHosts }),
+        [TRIGGER_FOLLOW_UP_TASK]: triggerFollowUpTask({ db, logger }),
         [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
         [KEEP_ALIVE_TASK]: keepAliveTask({ db, secrets, logger, app: config.salesforce }),
         [PRUNE_CALLOUT_NONCES_TASK]: pruneCalloutNoncesTask(db),

@@ -16,6 +16,11 @@ export const hubspotConfigSchema = z.object({
   createContacts: z.boolean().default(true),
   /** Also associate each logged message with the contact's open deals. */
   associateOpenDeals: z.boolean().default(true),
+  /**
+   * A conversation routed to a team with a HubSpot owner: `if_unowned` gives the contact that owner only when it has
+   * none (a rep's own assignment stands); `always` makes routing the owner every time.
+   */
+  routingOwner: z.enum(['if_unowned', 'always']).default('if_unowned'),
 });
 export type HubSpotConfig = z.infer<typeof hubspotConfigSchema>;
 

@@ -3,6 +3,7 @@ import { pushExternalResources, type ExternalResourceInput, type PushItemResult,
 import { linkTypes, mapEventToResource, requesterOf } from './map-event-to-resource';
 import { signRequestId } from './request-id';
 import { ensureRequesters } from './requesters';
+import { applyTicketChange, ticketChangeOf } from './ticket-changes';
 import { zendeskApiBase, type ZendeskConfig, type ZendeskCredentials } from './zendesk-settings';
 
 const pushTimeoutMs = 20_000;
@@ -12,7 +13,8 @@ const pushTimeoutMs = 20_000;
  * (`ensureRequesters`). Each item's result is read, not just the HTTP 200 (reference §1.4): imported (or
  * already_imported: pushes are idempotent on external_id, the event's wamid-based id) → delivered;
  * processing_error/halted → retry; a refused resource → rejected. A customer whose requester has to wait
- * holds their conversation: its events from there on are retried, in order.
+ * holds their conversation: its events from there on are retried, in order. Routed and breached conversations
+ * change their ticket through the REST API instead (`ticket-changes.ts`), in the same order.
  */
 export async function deliverToZendesk(
   installation: Installation<ZendeskConfig, ZendeskCredentials>, events: readonly SyncEvent[], ctx: DeliverContext,
@@ -24,13 +26,24 @@ export async function deliverToZendesk(
   const pushed: Array<{ index: number; event: SyncEvent; threadId: string; resources: ExternalResourceInput[] }> = [];
   const inPush = new Set<string>();
   const heldConversations = new Map<string, string>();
-  events.forEach((event, index) => {
+  for (const [index, event] of events.entries()) {
     const contactId = customerContactId(event);
     const held = heldConversations.get(event.conversationId) ?? (contactId === undefined ? undefined : requesters.held.get(contactId));
     if (held !== undefined) {
       heldConversations.set(event.conversationId, held);
       results[index] = { status: 'retry', error: held };
-      return;
+      continue;
+    }
+    const planned = ticketChangeOf(event);
+    if (planned !== undefined) {
+      // Applied now, in the conversation's order: a push failing later redelivers it, which writes nothing twice.
+      const applied = await applyTicketChange(installation, event, planned);
+      if (!applied.ok) return { ok: false, error: batchError(applied.rateLimited) };
+      results[index] = applied.result;
+      if (applied.result.status === 'retry' || applied.result.status === 'rejected') {
+        heldConversations.set(event.conversationId, `waits for an earlier event of its conversation (${applied.result.error})`);
+      }
+      continue;
     }
     const mapped = mapEventToResource(event, config);
     if (mapped.kind === 'skip') results[index] = { status: 'skipped', reason: mapped.reason };
@@ -40,7 +53,7 @@ export async function deliverToZendesk(
       inPush.add(event.conversationId);
       pushed.push({ index, event, threadId: mapped.threadId, resources: opener === undefined ? [mapped.resource] : [opener, mapped.resource] });
     }
-  });
+  }
   if (pushed.length === 0) return { ok: true, results: events.map((_, i) => results[i] ?? { status: 'retry', error: 'not mapped' }) };
 
   const outcome = await pushExternalResources(

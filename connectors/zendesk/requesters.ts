@@ -114,7 +114,8 @@ function customersToEnsure(events: readonly SyncEvent[]): Customer[] {
   return [...wanted.values()];
 }
 
-function reauthoriseMessage(error: ZendeskError): string {
+/** Why a conversation waits for an admin: the REST token is refused and cannot be refreshed. */
+export function reauthoriseMessage(error: ZendeskError): string {
   const why = error.code === 'FORBIDDEN' ? 'Zendesk says the REST token lacks a scope' : 'Zendesk refused the REST token and its refresh';
   return `ZENDESK_REAUTHORISE: ${why} (${error.code}: ${error.message}); an admin must re-authorise Threadline in Zendesk, then replay these events`;
 }

@@ -2,14 +2,21 @@ import type { Task } from 'graphile-worker';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { enqueueJob } from '../engine/enqueue-job';
+import type { SecretBox } from '../crypto/secret-box';
 import type { Logger } from '../observability/logger';
 import { send } from '../send/send-message';
+import type { RetrySchedule } from '../sync/retry-schedule';
+import { automationQueue } from './automation-queue';
+import { forwardToBot } from './bot-forward';
+import { botInForce } from './bot-in-force';
+import { ownerForMessage } from './bot-ownership';
 import { closedPeriodAt, describeReopening } from './business-hours';
 import { BACK_PLACEHOLDER } from './rule-kinds';
 import { answerFaq } from './answer-faq';
 import { routeInbound } from './route-conversation';
 import { hasRulesInForce, ruleInForce } from './rules';
 import { startSlaTimer } from './sla-timers';
+import { choiceIdOf } from './tapped-choice';
 
 export const INBOUND_AUTOMATION_TASK = 'automation.inbound';
 /** An auto-reply hours late is worse than none; a few tries cover a restart or a busy database. */
@@ -28,50 +35,55 @@ export async function enqueueInboundAutomation(
   if (args.type === 'reaction') return;
   if (!(await hasRulesInForce(trx, args.workspaceId, args.numberId))) return;
   // One customer's messages are judged one at a time, in order (a menu answer must follow its menu).
-  await enqueueJob(trx, INBOUND_AUTOMATION_TASK, { workspaceId: args.workspaceId, messageId: args.messageId }, MAX_ATTEMPTS, `automation:${args.numberId}:${args.contactId}`);
+  await enqueueJob(trx, INBOUND_AUTOMATION_TASK, { workspaceId: args.workspaceId, messageId: args.messageId }, MAX_ATTEMPTS, automationQueue(args.numberId, args.contactId));
 }
 
 interface InboundRow {
   conversation_id: string;
   whatsapp_number_id: string;
+  contact_id: string;
   sent_at: Date;
   text: string | null;
   body: unknown;
 }
 
-/** The id of the button or list row the customer tapped, if the message is such an answer. */
-const tapped = z.object({
-  interactive: z.union([
-    z.object({ type: z.literal('button_reply'), button_reply: z.object({ id: z.string() }) }),
-    z.object({ type: z.literal('list_reply'), list_reply: z.object({ id: z.string() }) }),
-  ]),
-});
-
-function choiceIdOf(body: unknown): string | undefined {
-  const parsed = tapped.safeParse(body);
-  if (!parsed.success) return undefined;
-  const { interactive } = parsed.data;
-  return interactive.type === 'button_reply' ? interactive.button_reply.id : interactive.list_reply.id;
+export interface InboundAutomationDeps {
+  db: Knex;
+  logger: Logger;
+  now?: () => Date;
+  /** Opens each bot's signing secret. */
+  secrets: SecretBox;
+  /** When a bot that did not take a message is tried again. */
+  botRetry: RetrySchedule;
 }
 
 /**
- * The automations that answer a customer's message, in this order: the out-of-hours reply (issue 7 item 1), the
- * response timer (item 5), an FAQ answer (item 3), then routing (item 2).
+ * The automations that answer a customer's message. A conversation its bot owns (issue 7 item 4) goes to the bot
+ * and nothing else answers: no out-of-hours reply (the bot is the one answering, at any hour), no response timer
+ * (those are for people), no FAQ, no menu. Otherwise, in this order: the out-of-hours reply (item 1), an FAQ answer
+ * (item 3) unless the bot handed the customer to a person, routing (item 2), then the response timer (item 5).
  */
-export function inboundAutomationTask(deps: { db: Knex; logger: Logger; now?: () => Date }): Task {
+export function inboundAutomationTask(deps: InboundAutomationDeps): Task {
   return async (payload) => {
     const { workspaceId, messageId } = payloadSchema.parse(payload);
     const row: InboundRow | undefined = await deps.db('message as m').join('conversation as c', 'c.id', 'm.conversation_id')
       .where({ 'm.workspace_id': workspaceId, 'm.id': messageId, 'm.direction': 'inbound' })
-      .first('m.conversation_id', 'c.whatsapp_number_id', 'm.sent_at', 'm.text', 'm.body');
+      .first('m.conversation_id', 'c.whatsapp_number_id', 'c.contact_id', 'm.sent_at', 'm.text', 'm.body');
     if (!row) return; // erased since
+    const conversation = { workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, contactId: row.contact_id };
+    const bot = await botInForce(deps.db, workspaceId, row.whatsapp_number_id);
+    const owner = bot && await ownerForMessage(deps.db, conversation, bot.rule.ownsNewConversations);
+    if (owner === 'bot') return forwardToBot({ db: deps.db, secrets: deps.secrets, logger: deps.logger, retry: deps.botRetry }, conversation, messageId);
     await replyOutOfHours(deps, workspaceId, messageId, row);
-    await startSlaTimer(deps.db, { workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, messageId, sentAt: row.sent_at });
     const message = { workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, messageId, choiceId: choiceIdOf(row.body), text: row.text ?? '' };
-    const faq = await answerFaq(deps, message);
+    // Handed to a person by the bot (or taken by one): canned answers would talk over them.
+    const faq = owner === 'person' ? 'none' : await answerFaq(deps, message);
     // An answered question waits for the customer; asking for a person is not an answer to the menu.
-    if (faq === 'answered') return;
-    await routeInbound(deps, faq === 'escalated' ? { ...message, choiceId: undefined, text: '', escalation: true } : { ...message, escalation: false });
+    if (faq !== 'answered') {
+      await routeInbound(deps, faq === 'escalated' ? { ...message, choiceId: undefined, text: '', escalation: true } : { ...message, escalation: false });
+    }
+    // Last, so a conversation routed by this very message is timed by its team's target.
+    await startSlaTimer(deps.db, { workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, messageId, sentAt: row.sent_at });
   };
 }
 

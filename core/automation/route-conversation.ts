@@ -13,7 +13,7 @@ import { ruleInForce } from './rules';
 export const ROUTING_TIMEOUT_TASK = 'automation.routing_timeout';
 
 type Menu = RuleDefinition<'routing_menu'>;
-type RoutedBy = 'keyword' | 'menu' | 'timeout' | 'fallback';
+type RoutedBy = 'keyword' | 'menu' | 'timeout' | 'fallback' | 'bot';
 
 export interface RoutingDeps {
   db: Knex;
@@ -51,23 +51,25 @@ export async function routeInbound(deps: RoutingDeps, message: InboundForRouting
     ruleInForce(deps.db, message.workspaceId, message.numberId, 'routing_menu'),
   ]);
   if (!keywordRoutes && !menu) return;
-  await deps.db.transaction(async (trx) => {
+  const routedByMenu = await deps.db.transaction(async (trx): Promise<string | undefined> => {
     const row: RoutingRow | undefined = await trx('conversation_routing').where({ conversation_id: message.conversationId }).forUpdate().first('state', 'prompts');
-    if (row?.state === 'routed') return;
+    if (row?.state === 'routed') return undefined;
     const byKeyword = keywordRoutes?.routes.find((r) => mentions(message.text, r.keywords));
-    if (byKeyword) return routeTo(trx, deps, message, byKeyword.team, 'keyword');
-    if (!menu) return;
-    if (!row) return (await heldOrStartedByBusiness(trx, message)) ? undefined : prompt(trx, deps, message, menu, 1);
-    if (message.escalation) return;
+    if (byKeyword) return void (await routeTo(trx, deps, message, byKeyword.team, 'keyword'));
+    if (!menu) return undefined;
+    if (!row) return (await heldOrStartedByBusiness(trx, message)) ? undefined : void (await prompt(trx, deps, message, menu, 1));
+    if (message.escalation) return undefined;
     const option = chosenOption(menu, message);
     if (option !== undefined) {
       const team = menu.options[option]?.team ?? menu.fallbackTeam;
       await routeTo(trx, deps, message, team, 'menu');
-      return confirm(deps, message, menu, team);
+      return team;
     }
-    if (row.prompts >= menu.maxPrompts) return routeTo(trx, deps, message, menu.fallbackTeam, 'fallback');
-    return prompt(trx, deps, message, menu, row.prompts + 1);
+    if (row.prompts >= menu.maxPrompts) return void (await routeTo(trx, deps, message, menu.fallbackTeam, 'fallback'));
+    return void (await prompt(trx, deps, message, menu, row.prompts + 1));
   });
+  // After the commit: the routed event woke the platforms' sync under a lock the confirmation's own send needs.
+  if (routedByMenu !== undefined && menu) await confirm(deps, message, menu, routedByMenu);
 }
 
 /**
@@ -81,6 +83,11 @@ async function heldOrStartedByBusiness(trx: Knex.Transaction, message: InboundFo
   return Boolean(row?.assignee_id) || row?.first_direction === 'outbound';
 }
 
+/**
+ * Sends the menu, then records that it waits for an answer. The send runs on its own connection while this
+ * transaction holds the routing row: safe only because nothing here has emitted an event yet (an event wakes the
+ * platforms' sync under a lock the send's own event needs; see routeInbound).
+ */
 async function prompt(trx: Knex.Transaction, deps: RoutingDeps, message: InboundForRouting, menu: Menu, number: number): Promise<void> {
   const text = number === 1 ? menu.prompt : menu.reprompt;
   await sendAs(deps, message, `automation:menu:${message.conversationId}:${number}`, menuContent(menu, text));

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { businessHoursSchema } from './business-hours';
+import { botRule } from './bot-rule';
+import { outboundLimitsRule, triggersRule } from './trigger-rules';
 
 /** `{{back}}` in an out-of-hours reply: when the team is back, in words ("Monday at 09:00"). */
 export const BACK_PLACEHOLDER = '{{back}}';
@@ -107,6 +109,9 @@ export const ruleKinds = {
   faq: faqRule,
   closing: closingRule,
   sla: slaRule,
+  bot: botRule,
+  triggers: triggersRule,
+  outbound_limits: outboundLimitsRule,
 } as const;
 
 /** The team keys a rule names, which the `teams` rule in force must define. */

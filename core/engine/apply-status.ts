@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { queueTriggerCallback } from '../automation/trigger-jobs';
 import { emitConversationEvent } from '../sync/emit-conversation-event';
 import type { WebhookStatus } from '../whatsapp/webhook-payload';
 import { preparedQuery } from './prepared-query';
@@ -100,6 +101,7 @@ async function emitStatusChange(
       ...(failed ? { sender: sender?.success ? { ...sender.data } : null } : {}),
     },
   });
+  if (sender?.success) await queueTriggerCallback(trx, workspaceId, message.id, sender.data);
 }
 
 interface PendingStatus {

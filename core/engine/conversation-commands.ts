@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit/write-audit';
+import { pauseBotForPerson, releaseBotOnClose } from '../automation/bot-ownership';
 import { enqueueClosingMessage } from '../automation/closing-message';
 import { emitConversationEvent } from '../sync/emit-conversation-event';
 import type { ConversationRow } from './conversation-row';
@@ -40,7 +41,11 @@ export async function assignConversation(db: Knex, workspaceId: string, conversa
       entityId: row.id,
       data: assignee ? { assignee } : {},
     });
-    if (assignee) await markReadOnAssign(trx, workspaceId, row.id);
+    if (assignee) {
+      await markReadOnAssign(trx, workspaceId, row.id);
+      // A person taking the conversation on any platform pauses its bot at once (issue 7 item 4).
+      await pauseBotForPerson(trx, { workspaceId, conversationId: row.id }, assignee, actor);
+    }
     // One assignment state that every connected platform shows: who holds it, on which platform.
     await emitConversationEvent(trx, { workspaceId, conversationId: row.id, type: 'conversation.assigned', data: { assignee: assignee ? { ...assignee } : null, actor } });
     return row;
@@ -59,6 +64,7 @@ export async function closeConversation(db: Knex, workspaceId: string, conversat
     if (!row) return current(trx, workspaceId, conversationId);
     await writeAudit(trx, { workspaceId, actor, action: 'conversation.closed', entityType: 'conversation', entityId: row.id });
     await emitConversationEvent(trx, { workspaceId, conversationId: row.id, type: 'conversation.closed', data: { actor } });
+    await releaseBotOnClose(trx, { workspaceId, conversationId: row.id });
     await enqueueClosingMessage(trx, { workspaceId, conversationId: row.id, numberId: row.whatsapp_number_id, closedAt: row.closed_at ?? new Date() });
     return row;
   });

@@ -37,6 +37,8 @@ async function sendTo(deps: SendDeps, request: InstallationReply, conversationId
     sender: { platform: request.author.platform, id: request.author.id, name: request.author.name },
     originInstallationId: request.originInstallationId,
     content: contentOf(request.message),
+    // A platform's template outside the window is business-initiated (a workflow's); inside it, a person's reply.
+    guardRails: { scope: 'outside_window', quietHours: true },
   });
   if (!result.ok) return failure(result.error);
   return { ok: true, messageId: result.outbound.messageId, wamid: result.outbound.wamid };
@@ -124,10 +126,11 @@ function isPositional(parameters: readonly string[] | Readonly<Record<string, st
   return Array.isArray(parameters);
 }
 
-/** Core's error code, and what to do instead (for WINDOW_CLOSED, the templates that fit). */
-function failure(error: Pick<SendError, 'code' | 'message' | 'hint' | 'templates'>): ReplyOutcome {
+/** Core's error code, and what to do instead (for WINDOW_CLOSED, the templates that fit; for QUIET_HOURS, when). */
+function failure(error: Pick<SendError, 'code' | 'message' | 'hint' | 'templates' | 'retryAt'>): ReplyOutcome {
   const details: JsonObject = { hint: error.hint };
   if (error.templates) details.templates = error.templates.map(templateJson);
+  if (error.retryAt) details.retryAt = error.retryAt.toISOString();
   return { ok: false, code: error.code, message: error.message, details };
 }
 

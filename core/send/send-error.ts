@@ -8,7 +8,10 @@ export type PolicyErrorCode =
   | 'MEDIA_UNSUPPORTED'
   | 'MEDIA_TOO_LARGE'
   | 'NUMBER_NEEDS_ATTENTION'
-  | 'RECIPIENT_UNKNOWN';
+  | 'RECIPIENT_UNKNOWN'
+  /** Guard rails on templates nobody typed (core/automation/outbound-limits.ts). */
+  | 'FREQUENCY_CAPPED'
+  | 'QUIET_HOURS';
 
 /** Refusals of the request itself rather than of the policy. */
 export type RequestErrorCode = 'NOT_FOUND' | 'IDEMPOTENCY_KEY_REUSED' | 'INVALID_CONTENT';
@@ -33,8 +36,10 @@ export interface SendError {
   hint: string;
   /** WINDOW_CLOSED: templates that can be sent now. */
   templates?: TemplateSuggestion[];
+  /** QUIET_HOURS: when the contact's quiet hours end. */
+  retryAt?: Date;
 }
 
-export function sendError(code: SendErrorCode, message: string, hint: string, extra: Pick<SendError, 'templates'> = {}): SendError {
+export function sendError(code: SendErrorCode, message: string, hint: string, extra: Pick<SendError, 'templates' | 'retryAt'> = {}): SendError {
   return { code, message, hint, ...extra };
 }

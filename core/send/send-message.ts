@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { checkGuardRails, type GuardRails } from '../automation/outbound-limits';
 import { meetSlaTimer } from '../automation/sla-timers';
 import { enqueueSend } from './enqueue-send';
 import { graphMessageBody, renderText } from './graph-body';
@@ -27,6 +28,8 @@ export interface SendInput {
   originInstallationId?: string;
   /** Validated here: any caller (platform, admin API, automation) may hand raw input. */
   content: unknown;
+  /** Templates nobody typed (triggers, automations, platform workflows): frequency cap and quiet hours. */
+  guardRails?: GuardRails;
 }
 
 export type SendResult =
@@ -52,7 +55,8 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
 
   const target = await loadSendTarget(deps.db, input.workspaceId, input.conversationId);
   if (!target) return { ok: false, error: sendError('NOT_FOUND', `No conversation ${input.conversationId} in this workspace`, 'Check the conversation id') };
-  const refused = await checkSendPolicy(deps.db, target, content, deps.now?.() ?? new Date());
+  const now = deps.now?.() ?? new Date();
+  const refused = await checkSendPolicy(deps.db, target, content, now);
   if (refused) return { ok: false, error: refused };
 
   return deps.db.transaction(async (trx) => {
@@ -60,6 +64,8 @@ export async function send(deps: SendDeps, input: SendInput): Promise<SendResult
     await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`send:${input.workspaceId}:${input.idempotencyKey}`]);
     const raced = await findByKey(trx, input.workspaceId, input.idempotencyKey, hash);
     if (raced) return raced;
+    const held = await checkGuardRails(trx, input.guardRails, target, content, now);
+    if (held) return { ok: false, error: held };
 
     const [message]: { id: string }[] = await trx('message').insert({
       workspace_id: input.workspaceId,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queueTriggerCallback } from '../automation/trigger-jobs';
 import { applyPendingStatuses } from '../engine/apply-status';
 import { senderSchema } from './send-content';
 import { emitSendFailed } from './send-events';
@@ -46,6 +47,7 @@ export async function markFailed(db: Knex, args: { workspaceId: string; requestI
         workspaceId: args.workspaceId, conversationId: args.conversationId, messageId: args.messageId, wamid: failed.wamid,
         sender: sender.success ? sender.data : null, error: failure,
       });
+      await queueTriggerCallback(trx, args.workspaceId, args.messageId, sender.success ? sender.data : null);
     }
     // 131047 is authoritative over our clock (§6.4): the window is closed, whatever we computed.
     if (failure.code === 131047) {

@@ -7,6 +7,8 @@ export const CONVERSATION_EVENT_TYPES = [
   'conversation.assigned',
   'conversation.closed',
   'conversation.reopened',
+  /** A bot handed the conversation to a person (with its reason and the transcript), or an admin handed it back. */
+  'conversation.handoff',
   'consent.changed',
   /** Routed to a team (automation routing): data.team carries where it lands on each platform. */
   'conversation.routed',

@@ -25,11 +25,13 @@ export const assignBody = z.object({
 }).strict();
 
 /** 409: the message may not go to this contact now (another message may); 422: the request itself is wrong. */
-const STATUS: Record<SendErrorCode, number> = {
+export const SEND_ERROR_STATUS: Record<SendErrorCode, number> = {
   WINDOW_CLOSED: 409,
   CONSENT_REVOKED: 409,
   NO_OPT_IN: 409,
   NUMBER_NEEDS_ATTENTION: 409,
+  FREQUENCY_CAPPED: 409,
+  QUIET_HOURS: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   TEMPLATE_NOT_APPROVED: 422,
   TEMPLATE_PARAMS_INVALID: 422,
@@ -75,7 +77,7 @@ export function adminMessagesRoutes(deps: AdminMessagesDeps): Router {
     const result = await send({ db: deps.db }, { workspaceId: ws, conversationId: id, idempotencyKey: key, sender: ADMIN_SENDER, content: req.body });
     if (!result.ok) {
       const { code, message, ...extra } = result.error;
-      sendError(res, STATUS[code], code, message, extra);
+      sendError(res, SEND_ERROR_STATUS[code], code, message, extra);
       return;
     }
     const o = result.outbound;

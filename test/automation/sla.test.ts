@@ -66,3 +66,13 @@ test('in business hours the clock stops while closed, and an automatic reply is 
   await waitFor(idle, 'the reply to be sent');
   expect(await timerOf(conversationId)).toMatchObject({ state: 'running', due_at: new Date(`${tomorrow}T09:05:00Z`) });
 });
+
+test('a conversation routed by its first message is timed by its team\'s target', async () => {
+  expect((await putRule('teams', { teams: [{ key: 'billing', name: 'Billing' }] })).status).toBe(201);
+  expect((await putRule('keyword_routes', { routes: [{ keywords: ['invoice'], team: 'billing' }] })).status).toBe(201);
+  expect((await putRule('sla', { firstResponseMinutes: 5, businessHoursOnly: false, teams: { billing: { firstResponseMinutes: 30 } } })).status).toBe(200);
+  const wamid = await w.writes('4919000000004', 'Where is my invoice?', 2);
+  await waitFor(w.handled(wamid), 'the message');
+  const { conversationId, sentAt } = await w.rt.db('message').where({ wamid }).first({ conversationId: 'conversation_id', sentAt: 'sent_at' });
+  expect(await w.rt.db('sla_timer').where({ conversation_id: conversationId }).first('team', 'due_at')).toEqual({ team: 'billing', due_at: new Date(sentAt.getTime() + 30 * 60_000) });
+});

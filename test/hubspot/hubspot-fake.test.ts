@@ -179,6 +179,25 @@ describe('CRM', () => {
     expect(await read.json()).toMatchObject({ status: 'COMPLETE', numErrors: 1, results: [{ properties: { hs_communication_body: 'hello' } }] });
   });
 
+  it('creates tasks associated with a contact (204), needing hs_timestamp and the contacts write scope [U]', async () => {
+    const token = fake.state.issueToken(acme);
+    const portal = fake.state.portal(acme);
+    const contact = portal.create('contacts', { firstname: 'Ana' }, { indexed: true });
+    const task = (properties: Record<string, string>, associationTypeId = 204) => api('/crm/objects/2026-03/tasks', {
+      method: 'POST', token, body: { properties, associations: [{ to: { id: contact.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId }] }] },
+    });
+    expect((await task({ hs_task_subject: 'Call back' })).status).toBe(400);
+    expect((await task({ hs_task_subject: 'Call back', hs_timestamp: '2026-11-21T10:00:00Z' }, 81)).status).toBe(400);
+    expect((await task({ hs_task_subject: 'Call back', hs_timestamp: '2026-11-21T10:00:00Z', hs_task_priority: 'URGENT' })).status).toBe(400);
+    const created = await task({ hs_task_subject: 'Call back', hs_timestamp: '2026-11-21T10:00:00Z', hs_task_priority: 'HIGH', hubspot_owner_id: '5001' });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    expect(portal.tasks.map((t) => t.id)).toEqual([id]);
+    expect(portal.associatedIds('contacts', contact.id, 'tasks')).toEqual([id]);
+    const readOnly = fake.state.issueToken(acme, ['oauth', 'crm.objects.contacts.read']);
+    expect((await api('/crm/v3/objects/tasks', { method: 'POST', token: readOnly, body: { properties: { hs_timestamp: '2026-11-21T10:00:00Z' } } })).status).toBe(403);
+  });
+
   it('keeps portals apart and refuses tokens without the scope', async () => {
     const theirs = fake.state.portal(globex).create('contacts', { firstname: 'Bo' }, { indexed: true });
     expect((await api(`/crm/v3/objects/contacts/${theirs.id}`, { token: fake.state.issueToken(acme) })).status).toBe(404);

@@ -11,7 +11,7 @@ function installationOf(fake: HubSpotFake, scopes?: string[]): HubSpotInstallati
   const credentials = { accessToken: fake.state.issueToken(PORTAL, scopes), refreshToken: 'unused', accessTokenExpiresAt: new Date(Date.now() + 1_800_000).toISOString() };
   return {
     id: 'installation-1', workspaceId: 'workspace-1', accountId: String(PORTAL),
-    config: { portalId: PORTAL, grantedScopes: [], createContacts: true, associateOpenDeals: true },
+    config: { portalId: PORTAL, grantedScopes: [], createContacts: true, associateOpenDeals: true, routingOwner: 'if_unowned' },
     credentials,
     updateCredentials: async () => credentials,
     requireReinstall: async () => undefined,

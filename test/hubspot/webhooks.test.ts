@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { PRUNE_WEBHOOK_EVENTS_CRONTAB, pruneWebhookEvents, WEBHOOK_EVENT_RETENTION_MS } from '../../connectors/hubspot/webhooks/prune-webhook-events';
-import { CONTACT_LINK_TYPE } from '../../connectors/hubspot/contact-link';
+import { CONTACT_LINK_TYPE, CONVERSATION_CONTACT_LINK_TYPE } from '../../connectors/hubspot/contact-link';
 import { saveLinks } from '../../core/sync/external-links';
 import { createOtherWorkspace } from '../admin/admin-helpers';
 import { sendSigned } from '../fakes/hubspot/hubspot-fake';
@@ -65,6 +65,24 @@ test('a merge re-points the merged contacts\' mappings to the surviving contact'
   expect(await linkOf(acmeInstallation, merged)).toBe('600');
   expect(await linkOf(acmeInstallation, survivor)).toBe('600');
   expect(await linkOf(acmeInstallation, unrelated)).toBe('699');
+});
+
+test('a conversation\'s contact (what routing and breach events land on) follows merges and deletions', async () => {
+  const conversationOn = async (hubspotContactId: number) => {
+    const conversationId = crypto.randomUUID();
+    await saveLinks(world.rt.db, world.rt.workspace.id, acmeInstallation, [{ entityType: 'conversation', entityId: conversationId, externalType: CONVERSATION_CONTACT_LINK_TYPE, externalId: String(hubspotContactId) }]);
+    return conversationId;
+  };
+  const contactOfConversation = async (conversationId: string) => (await world.rt.db('external_link')
+    .where({ installation_id: acmeInstallation, entity_type: 'conversation', entity_id: conversationId, external_type: CONVERSATION_CONTACT_LINK_TYPE }).first('external_id'))?.external_id;
+  const merged = await conversationOn(651);
+  const deleted = await conversationOn(652);
+  await world.deliverEvents([
+    event(acme, { subscriptionType: 'contact.merge', objectId: 650, primaryObjectId: 650, mergedObjectIds: [651] }),
+    event(acme, { subscriptionType: 'contact.deletion', objectId: 652 }),
+  ]);
+  expect(await contactOfConversation(merged)).toBe('650');
+  expect(await contactOfConversation(deleted)).toBeUndefined();
 });
 
 test('a phone change drops the mapping so identity resolves the contact again; other properties leave it', async () => {

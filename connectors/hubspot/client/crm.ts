@@ -17,8 +17,11 @@ export interface CrmObject {
   properties: Record<string, string | null>;
 }
 
-/** HUBSPOT_DEFINED association type ids (§7.2, the SDK's `AssociationTypes`). */
-export const associationTypeIds = { communicationToContact: 81, communicationToDeal: 85 } as const;
+/**
+ * HUBSPOT_DEFINED association type ids (§7.2, the SDK's `AssociationTypes`). Task → contact (204) is from HubSpot's
+ * association type list, not the reference [U].
+ */
+export const associationTypeIds = { communicationToContact: 81, communicationToDeal: 85, taskToContact: 204 } as const;
 
 /** HubSpot's batch endpoints take 100 inputs (§7.1, §7.2). */
 export const maxBatchInputs = 100;
@@ -90,6 +93,21 @@ export async function openDealsOf(installation: HubSpotInstallation, contactIds:
   const open = new Set(deals.value.results.filter((d) => d.properties.hs_is_closed !== 'true').map((d) => d.id));
   for (const r of associated.value.results) byContact.set(r._from.id, r.to.map((t) => t.toObjectId).filter((id) => open.has(id)));
   return { ok: true, value: byContact };
+}
+
+/** Contacts by id (one batch read, ≤ 100): id → the properties asked for; ids HubSpot no longer has are left out (a 207). */
+export async function readContacts(installation: HubSpotInstallation, ids: readonly string[], properties: readonly string[], options?: CallOptions): Promise<HubSpotResult<Map<string, CrmObject['properties']>>> {
+  if (ids.length === 0) return { ok: true, value: new Map() };
+  const answer = checked(results, 'contact read')(await callHubSpot(installation, 'api',
+    (c: Client) => c.crm.contacts.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: [...properties], propertiesWithHistory: [] }), options));
+  return answer.ok ? { ok: true, value: new Map(answer.value.results.map((r) => [r.id, r.properties])) } : answer;
+}
+
+/** One task (CRM tasks object, `hs_timestamp` its due date) associated with a contact inline; resolves to its id. */
+export async function createTask(installation: HubSpotInstallation, properties: Properties, contactId: string, options?: CallOptions): Promise<HubSpotResult<string>> {
+  const associations = [{ to: { id: contactId }, types: [{ associationCategory: AssociationSpecAssociationCategoryEnum.HubspotDefined, associationTypeId: associationTypeIds.taskToContact }] }];
+  const answer = checked(crmObject, 'task create')(await callHubSpot(installation, 'api', (c: Client) => c.crm.objects.tasks.basicApi.create({ properties, associations }), options));
+  return answer.ok ? { ok: true, value: answer.value.id } : answer;
 }
 
 export interface CommunicationInput {

@@ -5,6 +5,8 @@ import type { CallOptions, HubSpotInstallation } from '../client/hubspot-call';
 import type { HubSpotResult } from '../hubspot-result';
 import type { HubSpotConfig } from '../hubspot-settings';
 import { completeWorkflowCallbacks } from '../workflow/complete-callbacks';
+import { CONVERSATION_CONTACT_LINK_TYPE } from '../contact-link';
+import { breachOf, createTaskOnce, readTaskContacts, renderRoutedNote, routedOf, settleOwnersAndTasks, slaTaskLinkType, type BreachTask, type OwnerChange } from './automation-events';
 import { ContactIndex } from './batch-contacts';
 import { batchError } from './batch-error';
 import { timelineLinkTypes } from './link-types';
@@ -36,13 +38,17 @@ interface Plan {
   contactUpdates: Array<{ index: number; contactId: string; properties: Properties }>;
   /** Extra links per event, saved when it is delivered. */
   links: Map<number, ExternalLinkWrite[]>;
+  /** Routings to a team with a HubSpot owner, and missed response targets: settled once their contacts are read. */
+  owners: OwnerChange[];
+  breaches: BreachTask[];
 }
 
 /**
  * Delivers one batch (≤ 100 events) to a portal's timeline (issue 5 items 3, 5, 6): every message both ways a
  * Communications record with channel WhatsApp (§7.2), associated with the customer's contact (81) and open deals
  * (85); statuses and failures update the same record; a failure of a message sent from HubSpot also writes
- * back to the contact (a property and a note); consent changes set a contact property.
+ * back to the contact (a property and a note); consent changes set a contact property; routing and missed response
+ * targets (issue 7) set the contact's owner, log the team and make a task (`automation-events.ts`).
  *
  * Idempotent on the message: HubSpot has no idempotency key, so each communication carries the Threadline
  * message id in a unique-value property and the batch first reads by it (a read, no search lag) before
@@ -55,7 +61,7 @@ export async function deliverToHubSpot(installation: HubSpotInstallation, events
 
   const results: Array<EventResult | undefined> = events.map(() => undefined);
   const held = new Map<string, string>();
-  const planner: Planner = { installation, ctx, options, contacts: new ContactIndex(events), ownSends: new Map(), plan: { logs: [], statusUpdates: [], contactUpdates: [], links: new Map() } };
+  const planner: Planner = { installation, ctx, options, contacts: new ContactIndex(events), ownSends: new Map(), plan: { logs: [], statusUpdates: [], contactUpdates: [], links: new Map(), owners: [], breaches: [] } };
   for (const [index, event] of events.entries()) {
     const waiting = held.get(event.conversationId);
     const planned = waiting === undefined ? await planEvent(planner, event, index) : { status: 'retry' as const, error: waiting };
@@ -66,13 +72,18 @@ export async function deliverToHubSpot(installation: HubSpotInstallation, events
   }
   const { plan } = planner;
 
-  const written = await write(installation, events, plan, options);
+  const written = await write(installation, events, plan, ctx, options);
   if (!written.ok) return { ok: false, error: written.error };
   for (const [index, event] of events.entries()) {
     if (results[index] !== undefined) continue;
     const gone = written.missing.get(index);
     if (gone !== undefined) {
       results[index] = { status: 'skipped', reason: gone };
+      continue;
+    }
+    const refused = written.refused.get(index);
+    if (refused !== undefined) {
+      results[index] = { status: 'rejected', error: refused };
       continue;
     }
     const links = [...(plan.links.get(index) ?? [])];
@@ -139,10 +150,15 @@ async function planEvent(planner: Planner, event: SyncEvent, index: number): Pro
       const contact = await planner.contacts.resolve(planner.installation, event, planner.ctx, planner.options);
       if (!contact.ok) return contact.batch ?? contact.result;
       if (event.messageId === null) return { status: 'skipped', reason: 'names no message' };
+      const links: ExternalLinkWrite[] = [];
+      if (event.links.conversation[CONVERSATION_CONTACT_LINK_TYPE] !== contact.id) {
+        links.push({ entityType: 'conversation', entityId: event.conversationId, externalType: CONVERSATION_CONTACT_LINK_TYPE, externalId: contact.id });
+      }
       if (event.type === 'message.outbound' && event.origin.own) {
-        plan.links.set(index, [{ entityType: 'message', entityId: event.messageId, externalType: timelineLinkTypes.sentFromHubSpot, externalId: contact.contactId }]);
+        links.push({ entityType: 'message', entityId: event.messageId, externalType: timelineLinkTypes.sentFromHubSpot, externalId: contact.contactId });
         planner.ownSends.set(event.messageId, contact.contactId);
       }
+      plan.links.set(index, links);
       // Already linked: a replay, on the timeline since.
       if (event.links.message[timelineLinkTypes.communication] === undefined) {
         plan.logs.push({ index, key: event.messageId, contactId: contact.id, messageId: event.messageId, properties: communicationProperties(event) });
@@ -171,15 +187,44 @@ async function planEvent(planner: Planner, event: SyncEvent, index: number): Pro
       plan.contactUpdates.push({ index, contactId, properties: { [appProperties.consent]: status } });
       return undefined;
     }
+    case 'conversation.routed': {
+      const routed = routedOf(event);
+      if (routed === undefined) return { status: 'rejected', error: 'the routed event names no team' };
+      const contactId = planner.contacts.ofConversation(event);
+      if (contactId === undefined) return noContactYet;
+      plan.logs.push({ index, key: `routed:${event.externalId}`, contactId, messageId: null, properties: { ...whatsApp(event.occurredAt.toISOString()), hs_communication_body: renderRoutedNote(routed) } });
+      const ownerId = routed.team.hubspot?.ownerId;
+      if (ownerId !== undefined) plan.owners.push({ index, contactId, ownerId });
+      return undefined;
+    }
+    case 'conversation.sla_breached': {
+      if (event.links.conversation[slaTaskLinkType(event)] !== undefined) return { status: 'delivered' };
+      const breach = breachOf(event);
+      if (breach === undefined) return { status: 'rejected', error: 'the breach event has no kind or times' };
+      const contactId = planner.contacts.ofConversation(event);
+      if (contactId === undefined) return noContactYet;
+      plan.breaches.push({ index, contactId, breach });
+      return undefined;
+    }
     default:
       return { status: 'skipped', reason: `${event.type} is not shown on the HubSpot timeline` };
   }
 }
 
-type Written = { ok: true; communications: Map<string, string>; missing: Map<number, string> } | { ok: false; error: BatchError };
+/**
+ * Routing and breaches come after the conversation's first message, which links the conversation to its contact; a
+ * conversation without that link has had none delivered here since (logged before the link existed, or its contact
+ * was deleted in HubSpot). Skipped: waiting would hold the conversation's next message, the one that would link it.
+ */
+const noContactYet: EventResult = { status: 'skipped', reason: 'no message of the conversation is on a HubSpot contact yet' };
 
-/** The HubSpot side of a plan: the idempotency read, one create, one update of communications, one of contacts. */
-async function write(installation: HubSpotInstallation, events: readonly SyncEvent[], plan: Plan, options?: CallOptions): Promise<Written> {
+type Written = { ok: true; communications: Map<string, string>; missing: Map<number, string>; refused: Map<number, string> } | { ok: false; error: BatchError };
+
+/**
+ * The HubSpot side of a plan: the idempotency read, one create, one update of communications, one of contacts; with
+ * routings or breaches, a read of their contacts first and a task per breach last.
+ */
+async function write(installation: HubSpotInstallation, events: readonly SyncEvent[], plan: Plan, ctx: DeliverContext, options?: CallOptions): Promise<Written> {
   const communications = new Map<string, string>();
   for (const event of events) {
     const logged = event.messageId === null ? undefined : event.links.message[timelineLinkTypes.communication];
@@ -203,7 +248,9 @@ async function write(installation: HubSpotInstallation, events: readonly SyncEve
     for (const l of plan.logs) if (l.messageId !== null) communications.set(l.messageId, ids.get(l.key) ?? '');
   }
 
-  const missing = new Map<number, string>();
+  const settled = await settleAutomation(installation, events, plan, options);
+  if (!settled.ok) return settled;
+  const missing = settled.missing;
   const statusUpdates = plan.statusUpdates.flatMap((u) => {
     const id = communications.get(u.messageId) ?? events[u.index]?.links.message[timelineLinkTypes.communication];
     if (id === undefined) missing.set(u.index, 'the message is not on the HubSpot timeline');
@@ -211,14 +258,35 @@ async function write(installation: HubSpotInstallation, events: readonly SyncEve
   });
   const updates: Array<[('communications' | 'contacts'), Array<{ index: number; id: string; properties: Properties }>]> = [
     ['communications', statusUpdates],
-    ['contacts', plan.contactUpdates.map((u) => ({ index: u.index, id: u.contactId, properties: u.properties }))],
+    ['contacts', [...plan.contactUpdates, ...settled.ownerUpdates].map((u) => ({ index: u.index, id: u.contactId, properties: u.properties }))],
   ];
   for (const [objectType, list] of updates) {
     const updated = await updateObjects(installation, objectType, merged(list), options);
     if (!updated.ok) return { ok: false, error: batchError(updated.error) };
     for (const u of list) if (!updated.value.updated.has(u.id)) missing.set(u.index, `the HubSpot ${objectType === 'contacts' ? 'contact' : 'communication'} ${u.id} no longer exists`);
   }
-  return { ok: true, communications, missing };
+  const refused = new Map<number, string>();
+  for (const task of settled.tasks) {
+    const event = events[task.index];
+    if (event === undefined || missing.has(task.index)) continue;
+    const created = await createTaskOnce(installation, ctx, event, task, options);
+    if (created.ok) continue;
+    // Input HubSpot refuses (an owner id it does not know, a contact gone since the read) fails this event alone.
+    if (created.error.code !== 'VALIDATION' && created.error.code !== 'NOT_FOUND') return { ok: false, error: batchError(created.error) };
+    refused.set(task.index, `HubSpot task: ${created.error.code}: ${created.error.message}`);
+  }
+  return { ok: true, communications, missing, refused };
+}
+
+type Settled = { ok: true; missing: Map<number, string> } & Omit<ReturnType<typeof settleOwnersAndTasks>, 'missing'>;
+
+/** Reads the contacts that routings and breaches land on, and settles their owner changes and tasks in event order. */
+async function settleAutomation(installation: HubSpotInstallation, events: readonly SyncEvent[], plan: Plan, options?: CallOptions): Promise<Settled | { ok: false; error: BatchError }> {
+  if (plan.owners.length === 0 && plan.breaches.length === 0) return { ok: true, missing: new Map(), ownerUpdates: [], tasks: [] };
+  const contacts = await readTaskContacts(installation, [...plan.owners, ...plan.breaches].map((p) => p.contactId), options);
+  if (!contacts.ok) return { ok: false, error: batchError(contacts.error) };
+  const breachedAt = (index: number) => events[index]?.occurredAt ?? new Date();
+  return { ok: true, ...settleOwnersAndTasks(plan.owners, plan.breaches, contacts.value, installation.config.routingOwner, breachedAt) };
 }
 
 /**

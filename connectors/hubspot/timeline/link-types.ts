@@ -7,4 +7,6 @@ export const timelineLinkTypes = {
    * later failure is written back to that contact's HubSpot record, whichever it is by then (merges).
    */
   sentFromHubSpot: 'hubspot_sent_from_hubspot',
+  /** conversation → the task made for a missed response target; suffixed with the breach event's external id. */
+  slaTask: 'hubspot_sla_task',
 } as const;

@@ -62,7 +62,7 @@ function fileLabel(type: string, filename: string | null): string {
   return filename ? `${kinds[type] ?? 'File'}: ${filename}` : (kinds[type] ?? 'File');
 }
 
-function html(text: string): string {
+export function html(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;').replaceAll('\n', '<br>');
 }
 

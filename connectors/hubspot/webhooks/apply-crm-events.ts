@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../../core/db/connect';
 import { appProperties } from '../client/app-properties';
-import { CONTACT_LINK_TYPE } from '../contact-link';
+import { CONTACT_LINK_TYPE, CONVERSATION_CONTACT_LINK_TYPE } from '../contact-link';
 import { recordConsentFromHubSpot } from '../identity/consent-from-hubspot';
 import { HUBSPOT_CONNECTOR_ID } from '../hubspot-id';
 import { PHONE_PROPERTIES, typeOf, type CrmEvent } from './crm-events';
@@ -54,17 +54,20 @@ async function installationsOfPortal(trx: Knex.Transaction, portalId: number): P
 
 async function applyEvent(trx: Knex.Transaction, installationIds: string[], event: CrmEvent): Promise<void> {
   const links = () => trx('external_link').whereIn('installation_id', installationIds).where({ entity_type: 'contact', external_type: CONTACT_LINK_TYPE });
+  // Conversations' contacts (for routing and breach events) follow merges and deletions; a phone change leaves them to the next message.
+  const contactAndConversationLinks = () => trx('external_link').whereIn('installation_id', installationIds)
+    .where((q) => q.where({ entity_type: 'contact', external_type: CONTACT_LINK_TYPE }).orWhere({ entity_type: 'conversation', external_type: CONVERSATION_CONTACT_LINK_TYPE }));
   switch (typeOf(event)) {
     case 'contact.deletion':
     case 'contact.privacyDeletion':
       // The contact is gone: a later message must not be logged on a dead record (nor recreate a deleted person's link).
-      await links().where({ external_id: String(event.objectId) }).delete();
+      await contactAndConversationLinks().where({ external_id: String(event.objectId) }).delete();
       return;
     case 'contact.merge': {
       // [U] `newObjectId` names the surviving record when HubSpot gave it a new id; otherwise the primary survives.
       const survivor = event.newObjectId ?? event.primaryObjectId ?? event.objectId;
       const absorbed = [event.objectId, event.primaryObjectId, ...(event.mergedObjectIds ?? [])].filter((v): v is number => v !== undefined && v !== survivor);
-      if (absorbed.length > 0) await links().whereIn('external_id', absorbed.map(String)).update({ external_id: String(survivor) });
+      if (absorbed.length > 0) await contactAndConversationLinks().whereIn('external_id', absorbed.map(String)).update({ external_id: String(survivor) });
       return;
     }
     case 'contact.propertyChange':

@@ -50,6 +50,28 @@ export function upsertSubrequests(referenceId: string, objectName: string, extId
   return subrequests;
 }
 
+/** A record for `saveSubrequests`: its object and fields (with `Id` for an update). */
+export interface SaveRecord {
+  objectName: string;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * Creates (POST) or updates by Id (PATCH) records of any objects as composite subrequests of sObject Collections
+ * (§2.1: `/composite/sobjects`, each record naming its type), one per 200 records; read each answer with `outcomesOf`.
+ */
+export function saveSubrequests(referenceId: string, method: 'POST' | 'PATCH', records: readonly SaveRecord[]): Array<Subrequest & { count: number }> {
+  const subrequests: Array<Subrequest & { count: number }> = [];
+  for (let start = 0; start < records.length; start += perCall) {
+    const chunk = records.slice(start, start + perCall);
+    subrequests.push({
+      referenceId: `${referenceId}${start / perCall}`, method, path: '/composite/sobjects', count: chunk.length,
+      body: { allOrNone: false, records: chunk.map((r) => ({ attributes: { type: r.objectName }, ...r.fields })) },
+    });
+  }
+  return subrequests;
+}
+
 /** One outcome per record of a collection's answer, or BAD_RESPONSE when it does not have one per record. */
 export function outcomesOf(answer: unknown, count: number, objectName: string): SalesforceResult<RecordOutcome[]> {
   const parsed = z.array(saveResult).length(count).safeParse(answer);

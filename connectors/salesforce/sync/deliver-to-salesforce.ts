@@ -7,6 +7,7 @@ import { mappedPerson, resolveCustomers, type Person } from '../identity/resolve
 import { salesforceLinkTypes, summaryTaskLinkType } from '../link-types';
 import { describeApiErrors, type SalesforceApiError, type SalesforceResult } from '../salesforce-result';
 import type { SalesforceConfig } from '../salesforce-settings';
+import { writeAutomationEvents } from './automation-events';
 import { batchError, isRecordError } from './batch-error';
 import { ensureCases, type CaseNeed } from './cases';
 import { outcomesOf, upsertRecords, upsertSubrequests, type RecordOutcome } from './collections';
@@ -21,7 +22,8 @@ import { asNewTask, taskWrites, utcDay, type TaskDay, type TaskWrite } from './s
  * What the sync engine may ask of one org. Salesforce counts API calls per rolling 24 hours and has no per-second
  * limit for short requests (reference §6), so the budget is an hourly one: 300 deliveries of up to 200 events. A
  * delivery costs two calls once customers are known (conversations, messages), one more with summary Tasks (the
- * day's read), up to six with new customers or Cases, so sync spends at most about 43,000 calls a day under sustained
+ * day's read), one more with routed conversations and three with missed response targets (rare), up to six with new
+ * customers or Cases, so sync spends at most about 43,000 calls a day under sustained
  * full load (under half of an Enterprise org's 100,000 + 1,000 per licence) and a few thousand in ordinary traffic, which leaves the quota to the org's users, the
  * package's Apex and its other integrations. A Developer Edition org (15,000) reaches its quota only under that
  * full load; then REQUEST_LIMIT_EXCEEDED pauses sync until calls free up, losing nothing.
@@ -37,7 +39,8 @@ type Results = Array<EventResult | undefined>;
  * Contacts or Leads (found or created once), one WhatsApp_Conversation__c per customer and number upserted by its
  * key, Cases for support conversations, then every message and status as one WhatsApp_Message__c per message,
  * upserted by Threadline's message id (Threadline_Id__c: an outbound message has no wamid until Meta accepts it),
- * with each day's summary Task when the org has them, so a retried batch writes the same records again. Every record's result is inspected: Salesforce's refusal of one record is
+ * with each day's summary Task when the org has them, then the new owners of routed conversations and the Tasks of
+ * missed response targets (automation-events.ts), so a retried batch writes the same records again. Every record's result is inspected: Salesforce's refusal of one record is
  * its event's dead letter, naming code and field; a spent quota, a dead session or an outage fails the whole batch
  * (the quota pauses the org, costing no attempt). A failing event holds the later events of its conversation.
  */
@@ -57,6 +60,10 @@ export async function deliverToSalesforce(installation: SalesforceInstallation, 
   if (!closed.ok) return { ok: false, error: batchError(closed.error) };
   const messages = await writeMessages(installation, events, results, conversations.value, links);
   if (!messages.ok) return { ok: false, error: batchError(messages.error) };
+  const { recordOf, caseOf } = conversations.value;
+  const automation = await writeAutomationEvents(installation, { events, recordOf, caseOf, pending: (index) => results[index] === undefined && !isHeld(events, results, index) });
+  if (!automation.ok) return { ok: false, error: batchError(automation.error) };
+  for (const [index, result] of automation.value) results[index] = result;
 
   return { ok: true, results: inOrder(events, results.map((r, index) => r ?? { status: 'delivered', links: links.get(index) ?? [] })) };
 }
@@ -188,7 +195,7 @@ async function writeConversationStatuses(installation: SalesforceInstallation, e
   const updates = new Map<string, { fields: Record<string, unknown>; indexes: number[] }>();
   for (const [index, event] of events.entries()) {
     if (event.type !== 'conversation.closed' && event.type !== 'conversation.reopened') {
-      if (event.type === 'conversation.assigned' || event.type === 'consent.changed') results[index] = { status: 'skipped', reason: `${event.type} is not shown in Salesforce` };
+      if (event.type === 'conversation.assigned' || event.type === 'consent.changed' || event.type === 'conversation.handoff') results[index] = { status: 'skipped', reason: `${event.type} is not shown in Salesforce` };
       continue;
     }
     const recordId = event.links.conversation[salesforceLinkTypes.conversation];

@@ -9,6 +9,8 @@ export type ZendeskErrorCode =
   /** 403: the token lacks a scope. */
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  /** 409: a `safe_update` whose `updated_stamp` is no longer the ticket's (someone updated it meanwhile): read it again. */
+  | 'CONFLICT'
   /** 422 (or 400 from the REST API): `fieldErrors` says which field. */
   | 'UNPROCESSABLE'
   /** The token endpoint refused a code or refresh token (used, expired, another client's): re-authorise. */
@@ -72,6 +74,7 @@ export function errorFromResponse(status: number, retryAfter: string | null | un
   if (status === 401) return { code: 'UNAUTHORIZED', message, status };
   if (status === 403) return { code: 'FORBIDDEN', message, status };
   if (status === 404) return { code: 'NOT_FOUND', message, status };
+  if (status === 409) return { code: 'CONFLICT', message, status };
   if (status === 400 && title === 'invalid_grant') return { code: 'INVALID_GRANT', message, status };
   if (status === 400 || status === 422) {
     const fieldErrors: Record<string, FieldError[]> = {};

@@ -53,7 +53,7 @@ describe('ZendeskRestClient (node-zendesk)', () => {
     expect(await client.addPhoneIdentity(b.value.user.id, '+15550001111')).toMatchObject({ ok: false, error: { code: 'UNPROCESSABLE', fieldErrors: { value: [{ error: 'DuplicateValue' }] } } });
   });
 
-  it('reads and updates a ticket: status, priority, tags, group, internal note', async () => {
+  it('reads and updates a ticket: status, priority, tags, group, internal note, safe update', async () => {
     const ticketId = await pushedTicket();
     expect(await client.getTicket(ticketId)).toMatchObject({ ok: true, value: { id: ticketId, status: 'new', tags: [] } });
 
@@ -61,6 +61,9 @@ describe('ZendeskRestClient (node-zendesk)', () => {
     expect(updated).toMatchObject({ ok: true, value: { status: 'pending', priority: 'high', tags: ['whatsapp', 'vip'], group_id: 360000000001 } });
     expect(fake.state.account('acme').commentsOf(ticketId).at(-1)).toMatchObject({ body: 'Delivery failed (131047)', public: false });
 
+    // A safe update from a stale read is refused; from the current stamp it goes through.
+    expect(await client.updateTicket(ticketId, { priority: 'urgent', updatedStamp: '2000-01-01T00:00:00Z' })).toMatchObject({ ok: false, error: { code: 'CONFLICT', status: 409 } });
+    expect(await client.updateTicket(ticketId, { priority: 'urgent', updatedStamp: updated.ok ? updated.value.updated_at : '' })).toMatchObject({ ok: true, value: { priority: 'urgent' } });
     expect(await client.updateTicket(ticketId, { groupId: 1 })).toMatchObject({ ok: false, error: { code: 'UNPROCESSABLE', fieldErrors: { group_id: [expect.anything()] } } });
     expect((await client.updateTicket(ticketId, { status: 'closed' })).ok).toBe(true);
     expect(await client.updateTicket(ticketId, { status: 'open' })).toMatchObject({ ok: false, error: { code: 'UNPROCESSABLE', fieldErrors: { status: [{ description: 'Status: closed prevents ticket update' }] } } });

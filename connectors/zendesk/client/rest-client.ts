@@ -21,6 +21,11 @@ export interface TicketUpdate {
   groupId?: number | null;
   /** A comment added with the update; `public: false` is an internal note. */
   comment?: { body: string; public: boolean; authorId?: number };
+  /**
+   * Collision protection (reference §4.3): the ticket's `updated_at` as read. Zendesk answers 409 (`CONFLICT`)
+   * when it changed since, so an update computed from a read (tags merged into the list read) loses nothing.
+   */
+  updatedStamp?: string;
 }
 
 /**
@@ -103,6 +108,7 @@ export class ZendeskRestClient {
       tags: update.tags,
       group_id: update.groupId,
       comment: update.comment && { body: update.comment.body, public: update.comment.public, author_id: update.comment.authorId },
+      ...(update.updatedStamp === undefined ? {} : { safe_update: true, updated_stamp: update.updatedStamp }),
     };
     // Through `request`: node-zendesk's ticket type cannot say `null` (unset group or priority), which Zendesk accepts.
     const answer = await callNodeZendesk(() => this.client.tickets.request('PUT', `${this.apiRoot}/tickets/${ticketId}.json`, { ticket }));

@@ -66,6 +66,7 @@ export class FakePortal {
     contacts: builtInProperties('contacts'),
     deals: builtInProperties('deals'),
     communications: builtInProperties('communications'),
+    tasks: builtInProperties('tasks'),
   };
   searchIndexDelayMs: number;
   /** Public OAuth apps: 110 requests per 10 s per installing account, search excluded (§7.5). */
@@ -125,6 +126,10 @@ export class FakePortal {
 
   get communications(): CrmRecord[] {
     return this.list('communications');
+  }
+
+  get tasks(): CrmRecord[] {
+    return this.list('tasks');
   }
 
   /** What search sees of a record now: promoted to the latest write once its indexing delay has passed. */
@@ -205,6 +210,7 @@ export class FakePortal {
         };
       }
       case 'communications':
+      case 'tasks':
         return { hs_object_id: record.id, hs_createdate: created, hs_lastmodifieddate: modified };
     }
   }

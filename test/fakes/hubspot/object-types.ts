@@ -1,7 +1,8 @@
 /** The CRM object types the fake serves (reference §3.2 type ids, §7). */
-export type ObjectType = 'contacts' | 'deals' | 'communications';
+export type ObjectType = 'contacts' | 'deals' | 'communications' | 'tasks';
 
-export const objectTypeIds: Record<ObjectType, string> = { contacts: '0-1', deals: '0-3', communications: '0-18' };
+/** Tasks' `0-27` is HubSpot's documented type id, not the reference's [U]. */
+export const objectTypeIds: Record<ObjectType, string> = { contacts: '0-1', deals: '0-3', communications: '0-18', tasks: '0-27' };
 
 const aliases: Record<string, ObjectType> = {
   contacts: 'contacts',
@@ -13,6 +14,9 @@ const aliases: Record<string, ObjectType> = {
   communications: 'communications',
   communication: 'communications',
   '0-18': 'communications',
+  tasks: 'tasks',
+  task: 'tasks',
+  '0-27': 'tasks',
 };
 
 /** HubSpot takes a type by plural name, singular name or type id in paths. */
@@ -20,7 +24,10 @@ export function resolveObjectType(segment: string): ObjectType | undefined {
   return aliases[segment.toLowerCase()];
 }
 
-/** The scope a route needs per type: communications are guarded by the contacts scopes (reference §7.2). */
+/**
+ * The scope a route needs per type: communications are guarded by the contacts scopes (reference §7.2), and so
+ * are tasks (HubSpot's tasks guide lists `crm.objects.contacts.read`/`.write`; the reference does not) [U].
+ */
 export function objectScope(type: ObjectType, access: 'read' | 'write'): string {
   const owner = type === 'deals' ? 'deals' : 'contacts';
   return `crm.objects.${owner}.${access}`;
@@ -47,6 +54,9 @@ export const defaultAssociationTypes: AssociationType[] = [
   { from: 'contacts', to: 'communications', typeId: 82, reverseTypeId: 81 },
   { from: 'communications', to: 'deals', typeId: 85, reverseTypeId: 86 },
   { from: 'deals', to: 'communications', typeId: 86, reverseTypeId: 85 },
+  // Task ↔ contact: HubSpot's association type list (task → contact 204, contact → task 203), not the reference [U].
+  { from: 'tasks', to: 'contacts', typeId: 204, reverseTypeId: 203 },
+  { from: 'contacts', to: 'tasks', typeId: 203, reverseTypeId: 204 },
 ];
 
 export function associationTypeById(from: ObjectType, typeId: number): AssociationType | undefined {

@@ -69,6 +69,20 @@ const builtIn: Record<ObjectType, Array<Partial<PropertyDefinition> & { name: st
     readOnly('hs_createdate', 'datetime'),
     readOnly('hs_lastmodifieddate', 'datetime'),
   ],
+  // HubSpot's tasks guide (not the reference) [U]: hs_timestamp is the due date; the status, priority and type options as it lists them.
+  tasks: [
+    { name: 'hs_timestamp', type: 'datetime', fieldType: 'date' },
+    { name: 'hs_task_subject' },
+    { name: 'hs_task_body', fieldType: 'html' },
+    enumeration('hs_task_status', ['NOT_STARTED', 'COMPLETED']),
+    enumeration('hs_task_priority', ['LOW', 'MEDIUM', 'HIGH']),
+    enumeration('hs_task_type', ['EMAIL', 'CALL', 'TODO']),
+    { name: 'hs_task_reminders', type: 'number', fieldType: 'number' },
+    { name: 'hubspot_owner_id' },
+    readOnly('hs_object_id'),
+    readOnly('hs_createdate', 'datetime'),
+    readOnly('hs_lastmodifieddate', 'datetime'),
+  ],
 };
 
 /** What GET and search return when the request names no properties. */
@@ -76,6 +90,7 @@ export const defaultReadProperties: Record<ObjectType, string[]> = {
   contacts: ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'],
   deals: ['amount', 'closedate', 'createdate', 'dealname', 'dealstage', 'hs_lastmodifieddate', 'hs_object_id', 'pipeline'],
   communications: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
+  tasks: ['hs_createdate', 'hs_lastmodifieddate', 'hs_object_id'],
 };
 
 /** Required on create [U: HubSpot requires hs_timestamp on engagements; the channel type is what makes it WhatsApp]. */
@@ -83,6 +98,7 @@ export const requiredOnCreate: Record<ObjectType, string[]> = {
   contacts: [],
   deals: ['dealname', 'dealstage'],
   communications: ['hs_communication_channel_type', 'hs_communication_logged_from', 'hs_timestamp'],
+  tasks: ['hs_timestamp'],
 };
 
 export function definition(init: Partial<PropertyDefinition> & { name: string }): PropertyDefinition {

@@ -8,6 +8,7 @@ const alwaysReturned: Record<ObjectType, string[]> = {
   contacts: ['hs_object_id', 'createdate', 'lastmodifieddate'],
   deals: ['hs_object_id', 'createdate', 'hs_lastmodifieddate'],
   communications: ['hs_object_id', 'hs_createdate', 'hs_lastmodifieddate'],
+  tasks: ['hs_object_id', 'hs_createdate', 'hs_lastmodifieddate'],
 };
 
 /** `properties=a,b` (GET) or `["a","b"]` (POST bodies) → names; undefined when the request named none. */

@@ -19,6 +19,8 @@ export interface OrgInit {
   caseRecordTypeIds?: string[];
   /** Queue ids (00G…) a Case may be owned by. */
   queueIds?: string[];
+  /** Users (005…) besides the connecting one that records may be owned by. */
+  otherUserIds?: string[];
   /** Delay before a write is visible to SOSL, ms on the fake's clock (§3.1: about 15 minutes or more). */
   searchIndexLagMs?: number;
 }
@@ -40,6 +42,7 @@ export class FakeOrg {
   readonly caseOrigins: string[];
   readonly caseRecordTypeIds: string[];
   readonly queueIds: string[];
+  readonly otherUserIds: string[];
   /** Object name → id → record. */
   records = new Map<string, Map<string, SfRecord>>();
   /** ms timestamps of counted API calls, pruned to the rolling 24 h. */
@@ -62,6 +65,7 @@ export class FakeOrg {
     this.caseOrigins = init.caseOrigins ?? ['Phone', 'Email', 'Web'];
     this.caseRecordTypeIds = init.caseRecordTypeIds ?? [];
     this.queueIds = init.queueIds ?? [];
+    this.otherUserIds = init.otherUserIds ?? [];
     this.schema = buildSchema(namespace);
     for (const def of this.schema.values()) this.records.set(def.name, new Map());
   }
@@ -261,7 +265,7 @@ export class FakeOrg {
     if (id === undefined) return { statusCode: 'MALFORMED_ID', message: `${field.name}: id value of incorrect type: ${value}`, fields: [field.name] };
     const targets = field.referenceTo ?? [];
     const exists =
-      (targets.includes('User') && id === this.userId) ||
+      (targets.includes('User') && [this.userId, ...this.otherUserIds.map(toId18)].includes(id)) ||
       (targets.includes('Group') && this.queueIds.map(toId18).includes(id)) ||
       (targets.includes('RecordType') && this.caseRecordTypeIds.map(toId18).includes(id)) ||
       targets.some((t) => this.records.get(t)?.has(id));

@@ -102,6 +102,8 @@ const standard: Array<{ name: string; keyPrefix: string; fields: FieldDef[]; nam
       { name: 'WhatId', type: 'reference', referenceTo: ['Account', 'Opportunity', 'Case', 'WhatsApp_Conversation__c'] },
       { name: 'Status', type: 'picklist', values: ['Not Started', 'In Progress', 'Completed'], defaultValue: 'Not Started' },
       { name: 'ActivityDate', type: 'date' },
+      // [U] the reference lists no Task Priority; these are the standard values.
+      { name: 'Priority', type: 'picklist', values: ['High', 'Normal', 'Low'], defaultValue: 'Normal' },
       { name: 'TaskSubtype', type: 'picklist', values: ['Task', 'Email', 'Call', 'ListEmail'], createOnly: true, defaultValue: 'Task' },
       { name: 'Type', type: 'picklist' },
       { name: 'IsClosed', type: 'boolean', readOnly: true, defaultValue: false },

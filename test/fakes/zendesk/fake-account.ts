@@ -82,6 +82,8 @@ export class FakeAccount {
   readonly tickets = new Map<number, FakeTicket>();
   readonly comments: FakeComment[] = [];
   readonly groups = new Set<number>([360000000001]);
+  /** An agent's edit applied right after the next read of that ticket (`editAfterNextRead`). */
+  private readonly editsAfterRead = new Map<number, (ticket: FakeTicket) => void>();
   readonly pushInstances = new Map<string, PushInstance>();
   /** external_id → where it landed: makes push idempotent (`already_imported`). */
   readonly resources = new Map<string, ImportedResource>();
@@ -106,6 +108,25 @@ export class FakeAccount {
   /** The next push of this external_id gets a per-item `processing_error` (the HTTP answer stays 200). */
   failResource(externalId: string, description = 'Internal error while importing the resource'): void {
     this.scriptedItemErrors.set(externalId, description);
+  }
+
+  /**
+   * An agent changes the ticket just after the next API read of it, so a write computed from that read is stale
+   * (what `safe_update` guards against): the edit is applied and `updated_at` moves on.
+   */
+  editAfterNextRead(ticketId: number, edit: (ticket: FakeTicket) => void): void {
+    this.editsAfterRead.set(ticketId, edit);
+  }
+
+  /** Called by the ticket routes once a read is answered. */
+  ticketRead(ticket: FakeTicket): void {
+    const edit = this.editsAfterRead.get(ticket.id);
+    if (!edit) return;
+    this.editsAfterRead.delete(ticket.id);
+    edit(ticket);
+    // Timestamps have seconds only: a change within the same second still moves the stamp.
+    const now = this.timestamp();
+    ticket.updated_at = now > ticket.updated_at ? now : new Date(Date.parse(ticket.updated_at) + 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
   id(): number {

@@ -10,13 +10,15 @@ const ticketUpdate = z.object({
     priority: z.string().nullable().optional(),
     tags: z.array(z.string()).optional(),
     group_id: z.number().nullable().optional(),
+    safe_update: z.boolean().optional(),
+    updated_stamp: z.string().optional(),
     comment: z.object({ body: z.string().optional(), html_body: z.string().optional(), public: z.boolean().optional(), author_id: z.number().optional() }).optional(),
   }),
 });
 const statuses = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 const priorities = ['urgent', 'high', 'normal', 'low'] as const;
 
-/** Tickets (§4.3): show, update of status/priority/tags/group plus an optional comment, list comments. */
+/** Tickets (§4.3): show, update of status/priority/tags/group plus an optional comment (with `safe_update`), list comments. */
 export function ticketRouter(): express.Router {
   const router = express.Router();
 
@@ -25,6 +27,7 @@ export function ticketRouter(): express.Router {
     const ticket = account.tickets.get(Number(req.params.id));
     if (!ticket) return sendError(res, notFound());
     res.status(200).json({ ticket: ticketJson(apiRoot(req, account), account, ticket) });
+    account.ticketRead(ticket);
   });
 
   router.get('/:id/comments', (req: Request<{ id: string }>, res: Response) => {
@@ -41,6 +44,10 @@ export function ticketRouter(): express.Router {
     const parsed = ticketUpdate.safeParse(req.body);
     if (!parsed.success) return sendError(res, { status: 400, body: { error: 'ParameterMissing', description: 'param is missing or the value is empty: ticket' } });
     const input = parsed.data.ticket;
+    // §4.3 collision protection. The 409 body is [U]: the reference names the mechanism, not the answer.
+    if (input.safe_update === true && input.updated_stamp !== ticket.updated_at) {
+      return sendError(res, { status: 409, body: { error: 'UpdateConflict', description: 'Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.' } });
+    }
     const errors: Record<string, FieldError[]> = {};
     if (ticket.status === 'closed') errors.status = [{ description: 'Status: closed prevents ticket update', error: 'ClosedPreventsUpdate' }];
     const status = statuses.find((s) => s === input.status);

@@ -1,0 +1,88 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { wakeAt } from '../../core/automation/bot-forward';
+import { botInForce } from '../../core/automation/bot-in-force';
+import { handToBot } from '../../core/automation/bot-ownership';
+import { rotateBotSecret } from '../../core/automation/bot-secret';
+import type { SecretBox } from '../../core/crypto/secret-box';
+import type { Db } from '../../core/db/connect';
+import { idParam } from '../admin/admin-schemas';
+import { parseRequest } from '../admin/parse-request';
+import { requireAdminToken } from '../admin/require-admin-token';
+import { sendError } from '../http-errors';
+
+export interface AdminBotDeps {
+  db: Db;
+  secrets: SecretBox;
+  adminToken: string;
+  workspaceId: string;
+}
+
+const secretBody = z.object({
+  phone_number_id: z.string().regex(/^\d{5,20}$/, 'must be a numeric Phone number ID; leave it out for the workspace\'s bot').optional(),
+}).strict();
+const forwardParam = z.object({ id: z.uuid('must be a dead letter id (uuid)') });
+
+/**
+ * The admin side of bots (issue 7 item 4): `POST /api/v1/automation/bot/secret` makes the bot's signing secret and
+ * shows it once; `GET /api/v1/automation/bot/dead-letters` lists messages the bot never took, `POST …/:id/replay`
+ * sends one again; `POST /api/v1/conversations/:id/hand-to-bot` gives a conversation (back) to its bot.
+ */
+export function adminBotRoutes(deps: AdminBotDeps): Router {
+  const router = Router();
+  const ws = deps.workspaceId;
+  router.use(['/api/v1/automation/bot', '/api/v1/conversations/:id/hand-to-bot'], requireAdminToken(deps.adminToken), express.json({ limit: '16kb' }));
+
+  router.post('/api/v1/automation/bot/secret', async (req, res) => {
+    const body = parseRequest(secretBody, req.body ?? {}, res);
+    if (!body) return;
+    let numberId: string | null = null;
+    if (body.phone_number_id !== undefined) {
+      const row: { id: string } | undefined = await deps.db('whatsapp_number').where({ workspace_id: ws, phone_number_id: body.phone_number_id }).first('id');
+      if (!row) return sendError(res, 404, 'NUMBER_NOT_FOUND', `No WhatsApp number ${body.phone_number_id} in this workspace (see GET /api/v1/numbers)`);
+      numberId = row.id;
+    }
+    const secret = await rotateBotSecret(deps.db, deps.secrets, { workspaceId: ws, numberId }, 'admin');
+    res.status(201).json({
+      phone_number_id: body.phone_number_id ?? null, secret,
+      note: 'Shown once: the bot verifies X-Threadline-Signature with it and sends it as Authorization: Bearer. The previous secret no longer works.',
+    });
+  });
+
+  router.get('/api/v1/automation/bot/dead-letters', async (_req, res) => {
+    const rows: Array<{ id: string; conversation_id: string; message_id: string; attempts: number; last_error: string | null; finished_at: Date }> = await deps.db('bot_forward')
+      .where({ workspace_id: ws, state: 'dead' }).orderBy('finished_at', 'desc').limit(100)
+      .select('id', 'conversation_id', 'message_id', 'attempts', 'last_error', 'finished_at');
+    res.json({ items: rows.map((r) => ({ id: r.id, conversation_id: r.conversation_id, message_id: r.message_id, attempts: r.attempts, error: r.last_error, failed_at: r.finished_at.toISOString() })) });
+  });
+
+  router.post('/api/v1/automation/bot/dead-letters/:id/replay', async (req, res) => {
+    const params = parseRequest(forwardParam, req.params, res);
+    if (!params) return;
+    const replayed = await deps.db.transaction(async (trx) => {
+      const [row]: Array<{ conversation_id: string; whatsapp_number_id: string; contact_id: string }> = await trx('bot_forward as f')
+        .where({ 'f.workspace_id': ws, 'f.id': params.id, 'f.state': 'dead' })
+        .update({ state: 'pending', attempts: 0, last_error: null, next_attempt_at: trx.fn.now(), finished_at: null })
+        .updateFrom('conversation as c').whereRaw('c.id = f.conversation_id')
+        .returning(['f.conversation_id', 'c.whatsapp_number_id', 'c.contact_id']);
+      if (row) await wakeAt(trx, { workspaceId: ws, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, contactId: row.contact_id }, new Date());
+      return row;
+    });
+    if (!replayed) return sendError(res, 404, 'NOT_FOUND', `No dead letter ${params.id} for the bot in this workspace`);
+    res.status(202).json({ id: params.id, state: 'pending' });
+  });
+
+  router.post('/api/v1/conversations/:id/hand-to-bot', async (req, res) => {
+    const params = parseRequest(idParam, req.params, res);
+    if (!params) return;
+    const row: { whatsapp_number_id: string } | undefined = await deps.db('conversation').where({ workspace_id: ws, id: params.id }).first('whatsapp_number_id');
+    if (!row) return sendError(res, 404, 'NOT_FOUND', `No conversation ${params.id} in this workspace`);
+    if (!(await botInForce(deps.db, ws, row.whatsapp_number_id))) {
+      return sendError(res, 409, 'NO_BOT', 'No bot is on for this conversation\'s number: save a bot rule first (PUT /api/v1/automation/rules/bot)');
+    }
+    await handToBot(deps.db, { workspaceId: ws, conversationId: params.id }, 'admin');
+    res.json({ conversation_id: params.id, owner: 'bot' });
+  });
+
+  return router;
+}
