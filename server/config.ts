@@ -31,6 +31,8 @@ export interface Config {
   hubspot?: { clientId: string; clientSecret: string; appId: number | undefined; apiBase: string; authBase: string };
   /** The Salesforce External Client App (OAuth client) and login hosts; unset when SALESFORCE_CLIENT_ID/SECRET are not configured. */
   salesforce?: SalesforceOAuthApp;
+  /** The SMS transport of the SMS fallback; unset when TWILIO_ACCOUNT_SID/AUTH_TOKEN are not configured (then no fallback). */
+  twilio?: { apiBase: string; accountSid: string; authToken: string };
 }
 
 const base64Key = z
@@ -79,6 +81,10 @@ const envSchema = z.object({
   SALESFORCE_LOGIN_URL: z.url({ message: 'must be an absolute URL such as https://login.salesforce.com' }).default('https://login.salesforce.com'),
   SALESFORCE_SANDBOX_LOGIN_URL: z.url({ message: `must be an absolute URL such as ${DEFAULT_SANDBOX_LOGIN_URL}` }).default(DEFAULT_SANDBOX_LOGIN_URL),
   SALESFORCE_MY_DOMAIN_URL: myDomainTemplate.default(DEFAULT_MY_DOMAIN_URL),
+  // Twilio (or a Twilio-compatible Messages API) for the SMS fallback; the auth token also signs its status callbacks.
+  TWILIO_API_BASE: z.url({ message: 'must be an absolute URL such as https://api.twilio.com' }).default('https://api.twilio.com'),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'must be the Account SID from the Twilio console (AC followed by 32 hex digits)').optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16, 'must be the Auth Token from the Twilio console (32 characters)').optional(),
 });
 
 /** Values that development may generate but production must be given. */
@@ -118,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (Boolean(given.SALESFORCE_CLIENT_ID) !== Boolean(given.SALESFORCE_CLIENT_SECRET)) {
     problems.push('SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET: set both (the External Client App) or neither');
+  }
+  if (Boolean(given.TWILIO_ACCOUNT_SID) !== Boolean(given.TWILIO_AUTH_TOKEN)) {
+    problems.push('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both (the SMS fallback\'s Twilio account) or neither');
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
@@ -162,6 +171,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           myDomainUrl: e.SALESFORCE_MY_DOMAIN_URL.replace(/\/$/, ''),
         },
       }
+      : {}),
+    ...(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
+      ? { twilio: { apiBase: e.TWILIO_API_BASE.replace(/\/$/, ''), accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN } }
       : {}),
     zendeskApp: {
       ...(e.ZENDESK_APP_ID === undefined ? {} : { id: e.ZENDESK_APP_ID }),

@@ -45,6 +45,10 @@ import { TRIGGER_CALLBACK_TASK, TRIGGER_FOLLOW_UP_TASK, TRIGGER_SEND_TASK, trigg
 import { BOT_FORWARD_TASK, BOT_RETRY_SCHEDULE, botForwardTask } from '../core/automation/bot-forward';
 import type { RetrySchedule } from '../core/sync/retry-schedule';
 import { adminBotRoutes } from './routes/admin-bot';
+import { adminConsentRoutes } from './routes/admin-consent';
+import { twilioStatusRoutes, TWILIO_STATUS_PATH } from './routes/twilio-status';
+import { SMS_FALLBACK_TASK, smsFallbackTask } from '../core/automation/sms-fallback';
+import { TwilioClient } from '../core/sms/twilio-client';
 import { botApiRoutes } from './routes/bot-api';
 import { sendFromPlatform } from '../core/send/reply-adapter';
 import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
@@ -101,6 +105,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
   const blobs = new LocalFolderBlobStore(path.join(config.dataDir, 'media'));
   const mediaUrls = new MediaUrlSigner(config.encryptionKey, config.publicUrl);
   const registry = new ConnectorRegistry(options.connectors ?? connectors);
+  const twilio = config.twilio && new TwilioClient({ baseUrl: config.twilio.apiBase, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken });
 
   let server: http.Server | null = null;
   let url = config.publicUrl;
@@ -110,6 +115,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
       routers: [
         operationsRoutes({ db, metrics }),
         whatsappWebhookVerification({ verifyToken: config.metaVerifyToken }),
+        ...(config.twilio ? [twilioStatusRoutes({ db, logger, authToken: config.twilio.authToken, publicUrl: config.publicUrl })] : []),
         // Before the admin API, whose token guards all of /api/v1: business systems sign with the trigger secret instead.
         triggerRoutes({ db, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         // Before the admin routers: bots authenticate with their own secret, not the admin token.
@@ -118,7 +124,8 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         adminTemplateRoutes({ db, graph, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminMessagesRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminSyncRoutes({ db, secrets, registry, adminToken: config.adminToken, workspaceId: workspace.id }),
-        adminAutomationRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
+        adminAutomationRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id, smsConfigured: Boolean(config.twilio) }),
+        adminConsentRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminBotRoutes({ db, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
         ...zendeskConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id,
@@ -158,6 +165,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [TRIGGER_SEND_TASK]: triggerSendTask({ db, logger }),
         [TRIGGER_CALLBACK_TASK]: triggerCallbackTask({ db, logger, secrets, allowedHosts: config.privateAttachmentHosts }),
         [TRIGGER_FOLLOW_UP_TASK]: triggerFollowUpTask({ db, logger }),
+        [SMS_FALLBACK_TASK]: smsFallbackTask({ db, logger, ...(twilio ? { sms: { client: twilio, statusCallbackUrl: `${config.publicUrl}${TWILIO_STATUS_PATH}` } } : {}) }),
         [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
         [KEEP_ALIVE_TASK]: keepAliveTask({ db, secrets, logger, app: config.salesforce }),
         [PRUNE_CALLOUT_NONCES_TASK]: pruneCalloutNoncesTask(db),

@@ -13,8 +13,8 @@ const pushTimeoutMs = 20_000;
  * (`ensureRequesters`). Each item's result is read, not just the HTTP 200 (reference §1.4): imported (or
  * already_imported: pushes are idempotent on external_id, the event's wamid-based id) → delivered;
  * processing_error/halted → retry; a refused resource → rejected. A customer whose requester has to wait
- * holds their conversation: its events from there on are retried, in order. Routed and breached conversations
- * change their ticket through the REST API instead (`ticket-changes.ts`), in the same order.
+ * holds their conversation: its events from there on are retried, in order. Routed, breached and handed-off
+ * conversations change their ticket through the REST API instead (`ticket-changes.ts`), in the same order.
  */
 export async function deliverToZendesk(
   installation: Installation<ZendeskConfig, ZendeskCredentials>, events: readonly SyncEvent[], ctx: DeliverContext,
@@ -37,7 +37,7 @@ export async function deliverToZendesk(
     const planned = ticketChangeOf(event);
     if (planned !== undefined) {
       // Applied now, in the conversation's order: a push failing later redelivers it, which writes nothing twice.
-      const applied = await applyTicketChange(installation, event, planned);
+      const applied = await applyTicketChange(installation, event, planned, ctx);
       if (!applied.ok) return { ok: false, error: batchError(applied.rateLimited) };
       results[index] = applied.result;
       if (applied.result.status === 'retry' || applied.result.status === 'rejected') {

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { zendeskChannelbackRoutes } from './channelback-route';
+import { ticketSolvedRoutes } from './csat/ticket-solved-route';
 import { eventCallbackRoutes } from './install/event-callback-route';
 import type { ZendeskRouteDeps } from './install/install-deps';
 import { zendeskInstallRoutes } from './install/install-routes';
@@ -10,7 +11,7 @@ export { CONNECT_CODE_PURPOSE } from './install/install-deps';
 
 /**
  * Everything Zendesk calls, under /connectors/zendesk: the integration manifest and the URLs it names
- * (admin UI and OAuth callback, channelback, event callbacks, clickthrough, healthcheck).
+ * (admin UI and OAuth callback, channelback, event callbacks, clickthrough, healthcheck), and the CSAT webhook.
  */
 export function zendeskRoutes(deps: ZendeskRouteDeps): Router {
   warnAboutManifest(deps, deps.logger);
@@ -19,5 +20,6 @@ export function zendeskRoutes(deps: ZendeskRouteDeps): Router {
   router.use(zendeskInstallRoutes(deps));
   router.use(eventCallbackRoutes(deps));
   router.use(zendeskChannelbackRoutes(deps));
+  router.use(ticketSolvedRoutes(deps));
   return router;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { EventResult, Installation, SyncEvent } from '../../core/connectors/contract';
-import { ZendeskRestClient, type TicketPriority, type ZendeskError, type ZendeskResult, type ZendeskTicket } from './client';
+import type { DeliverContext, EventResult, Installation, SyncEvent } from '../../core/connectors/contract';
+import { handoffOf, handoffText } from '../../core/sync/handoff-event';
+import { ZendeskRestClient, type TicketPriority, type TicketUpdate, type ZendeskError, type ZendeskResult, type ZendeskTicket } from './client';
 import { linkTypes } from './map-event-to-resource';
 import { reauthoriseMessage } from './requesters';
 import { hasRestToken, withRestToken } from './rest-token';
@@ -17,6 +18,8 @@ export interface TicketChange {
   tags: readonly string[];
   /** A missed target: at least high. Never urgent: that is an agent's call (it often pages people). */
   raisePriority?: true;
+  /** An internal note (plain text: Zendesk shows `body` as typed, so nothing in it is markup). Written once per event. */
+  note?: string;
 }
 
 const routedData = z.object({
@@ -29,7 +32,7 @@ const breachedData = z.object({ kind: z.enum(['first_response', 'next_response']
 
 export type PlannedChange = { kind: 'change'; change: TicketChange } | { kind: 'skip'; reason: string } | { kind: 'rejected'; error: string };
 
-/** The ticket change a routed or breached event asks for; undefined for every other event (those are pushed). */
+/** The ticket change a routed, breached or handed-off conversation asks for (a follow-up due asks none); undefined for every other event (those are pushed). */
 export function ticketChangeOf(event: SyncEvent): PlannedChange | undefined {
   if (event.type === 'conversation.routed') {
     const data = routedData.safeParse(event.data);
@@ -43,7 +46,21 @@ export function ticketChangeOf(event: SyncEvent): PlannedChange | undefined {
     if (!data.success) return { kind: 'rejected', error: `conversation.sla_breached without a readable kind: ${data.error.message}` };
     return { kind: 'change', change: { tags: [slaBreachedTag], raisePriority: true } };
   }
+  if (event.type === 'conversation.follow_up_due') {
+    return { kind: 'skip', reason: 'a follow-up is a task for a CRM owner: the ticket already shows the unanswered template' };
+  }
+  if (event.type === 'conversation.handoff') {
+    const handoff = handoffOf(event);
+    if (handoff === undefined) return { kind: 'rejected', error: 'conversation.handoff without a readable reason or transcript' };
+    if (handoff.to === 'bot') return { kind: 'skip', reason: 'handed back to the bot: agents see its replies on the ticket' };
+    return { kind: 'change', change: { tags: [], note: handoffText(handoff) } };
+  }
   return undefined;
+}
+
+/** The conversation's link that records a handoff's note as written: one per event (its external id). */
+export function handoffNoteLinkType(event: SyncEvent): string {
+  return `zendesk_handoff_note:${event.externalId}`;
 }
 
 /** An applied change's result, or a 429 that makes the whole batch wait (costing no attempt). */
@@ -61,10 +78,26 @@ const priorityRank: Record<TicketPriority, number> = { low: 0, normal: 1, high: 
  * The ticket id comes with the push's event callback, after the push: until then the event waits (retry), as the
  * conversation's first message goes before it and its callback follows within seconds.
  */
-export async function applyTicketChange(installation: ZendeskInstallation, event: SyncEvent, planned: PlannedChange): Promise<AppliedChange> {
+export async function applyTicketChange(installation: ZendeskInstallation, event: SyncEvent, planned: PlannedChange, ctx: DeliverContext): Promise<AppliedChange> {
   if (planned.kind === 'skip') return eventResult({ status: 'skipped', reason: planned.reason });
   if (planned.kind === 'rejected') return eventResult({ status: 'rejected', error: planned.error });
   const { change } = planned;
+  if (change.note === undefined) return writeChange(installation, event, change);
+  // A note is not a value the ticket either has or not: a link, saved under a lock as the note is written, says it is there.
+  if (ctx.exclusive === undefined) return eventResult({ status: 'retry', error: 'The sync engine gave no lock to write the handoff note under' });
+  const linkType = handoffNoteLinkType(event);
+  return ctx.exclusive(linkType, async (links) => {
+    if ((await links.read('conversation', event.conversationId))[linkType] !== undefined) return eventResult({ status: 'delivered' });
+    const applied = await writeChange(installation, event, change);
+    const ticketId = event.links.conversation[linkTypes.ticket];
+    if (applied.ok && applied.result.status === 'delivered' && ticketId !== undefined) {
+      await links.save([{ entityType: 'conversation', entityId: event.conversationId, externalType: linkType, externalId: ticketId }]);
+    }
+    return applied;
+  });
+}
+
+async function writeChange(installation: ZendeskInstallation, event: SyncEvent, change: TicketChange): Promise<AppliedChange> {
   if (!hasRestToken(installation)) return eventResult({ status: 'skipped', reason: 'Zendesk REST is not authorised for this installation: an admin must authorise it' });
   const linked = event.links.conversation[linkTypes.ticket];
   if (linked === undefined) return eventResult({ status: 'retry', error: 'ZENDESK_NO_TICKET_YET: the conversation\'s ticket id has not come back from Zendesk yet' });
@@ -89,12 +122,13 @@ export async function applyTicketChange(installation: ZendeskInstallation, event
 }
 
 /** The fields to write, only those that differ from the ticket as read; undefined when it has them all. */
-function updateFor(ticket: ZendeskTicket, change: TicketChange): { tags?: string[]; groupId?: number; priority?: TicketPriority } | undefined {
+function updateFor(ticket: ZendeskTicket, change: TicketChange): Omit<TicketUpdate, 'updatedStamp'> | undefined {
   const missing = change.tags.filter((t) => !ticket.tags.includes(t));
   const raise = change.raisePriority === true && priorityRank[ticket.priority ?? 'normal'] < priorityRank.high;
   const regroup = change.groupId !== undefined && ticket.group_id !== change.groupId;
-  if (missing.length === 0 && !raise && !regroup) return undefined;
+  if (missing.length === 0 && !raise && !regroup && change.note === undefined) return undefined;
   return {
+    ...(change.note === undefined ? {} : { comment: { body: change.note, public: false } }),
     // `tags` replaces the list (Update Ticket); the read list plus ours, guarded by the safe update.
     ...(missing.length > 0 ? { tags: [...ticket.tags, ...missing] } : {}),
     ...(regroup ? { groupId: change.groupId } : {}),

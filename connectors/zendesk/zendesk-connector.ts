@@ -1,5 +1,6 @@
 import { defineConnector } from '../../core/connectors/define-connector';
 import { receiveChannelback } from './channelback';
+import { receiveTicketSolved } from './csat/ticket-solved';
 import { deliverToZendesk } from './deliver-to-zendesk';
 import { linkTypes } from './map-event-to-resource';
 import { zendeskConfigSchema, zendeskCredentialsSchema, zendeskLimits } from './zendesk-settings';
@@ -19,5 +20,7 @@ export const zendeskConnector = defineConnector({
   capabilities: {
     ticketing: { ticketExternalType: linkTypes.ticket, limits: zendeskLimits, deliver: deliverToZendesk },
     replySource: { receive: receiveChannelback },
+    // The "ticket solved" webhook sends the CSAT template (csat/).
+    templateTrigger: { receive: receiveTicketSolved },
   },
 });

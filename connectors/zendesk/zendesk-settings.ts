@@ -29,6 +29,16 @@ export const zendeskConfigSchema = z.object({
    * filled in.
    */
   mediaLinkTemplate: z.url({ protocol: /^https?$/ }).refine((v) => v.includes('{messageId}'), 'must contain {messageId}').optional(),
+  /**
+   * The approved template a WhatsApp customer gets when their ticket is solved (`parameters` positional, literal).
+   * Takes effect once provisioned: POST /api/v1/zendesk/installations/:id/provision-csat (csat/provision-csat.ts);
+   * null turns it off (a settings patch cannot remove a key).
+   */
+  csat: z.object({
+    template: z.string().min(1).max(512),
+    language: z.string().min(2).max(15),
+    parameters: z.array(z.string().max(1_024)).max(20).default([]),
+  }).nullable().optional(),
 });
 export type ZendeskConfig = z.infer<typeof zendeskConfigSchema>;
 
@@ -43,6 +53,8 @@ export const zendeskCredentialsSchema = z.object({
   accessToken: z.string().min(1).optional(),
   refreshToken: z.string().min(1).optional(),
   accessTokenExpiresAt: z.iso.datetime({ offset: true }).optional(),
+  /** The "ticket solved" webhook and trigger provisioned for CSAT, and the secret Zendesk signs its calls with (§4.6). */
+  csatWebhook: z.object({ webhookId: z.string().min(1), triggerId: z.string().min(1), signingSecret: z.string().min(1) }).optional(),
 });
 export type ZendeskCredentials = z.infer<typeof zendeskCredentialsSchema>;
 

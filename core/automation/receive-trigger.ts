@@ -7,7 +7,7 @@ import { internationalForm } from '../whatsapp/phone-number';
 import { valueAtPointer } from './json-pointer';
 import { currentRules } from './rules';
 import { checkTriggerSignature, loadTriggerSecret } from './trigger-secret';
-import { refusalJson, sendTriggerTemplate, type TriggerRequestRow } from './trigger-send';
+import { refusalJson, sendTriggerTemplate, type FollowUp, type TriggerRequestRow } from './trigger-send';
 import { scheduleFollowUp, scheduleTriggerSend } from './trigger-jobs';
 import type { RuleDefinition } from './rule-kinds';
 import type { TriggerDefinition } from './trigger-rules';
@@ -141,7 +141,7 @@ async function triggerInForce(db: Knex, workspaceId: string, name: string): Prom
   return ownRule.has(number.id) ? { kind: 'unknown' } : { kind: 'found', trigger: fallback, numberId: number.id };
 }
 
-type Resolved = { waId: string; content: unknown; followUp: { afterHours: number; content: unknown } | undefined } | { error: TriggerAnswer };
+type Resolved = { waId: string; content: unknown; followUp: FollowUp | undefined } | { error: TriggerAnswer };
 
 /** The customer's wa_id and the template's parameters, read from the payload by the trigger's pointers. */
 function resolveSend(trigger: TriggerDefinition, payload: Record<string, unknown>): Resolved {
@@ -167,14 +167,16 @@ function resolveSend(trigger: TriggerDefinition, payload: Record<string, unknown
   };
   const parameters = texts(trigger.parameters);
   if (!Array.isArray(parameters)) return { error: parameters };
+  const content = templateContent(trigger.template, trigger.language, parameters);
   const followUp = trigger.followUp;
-  if (!followUp) return { waId: waId.data, content: templateContent(trigger.template, trigger.language, parameters), followUp: undefined };
+  if (!followUp) return { waId: waId.data, content, followUp: undefined };
+  if (followUp.assignTask) return { waId: waId.data, content, followUp: { afterHours: followUp.afterHours, assignTask: true } };
   const sameTemplate = (followUp.template ?? trigger.template) === trigger.template;
   const reminderParameters = followUp.parameters ? texts(followUp.parameters) : sameTemplate ? parameters : [];
   if (!Array.isArray(reminderParameters)) return { error: reminderParameters };
   return {
     waId: waId.data,
-    content: templateContent(trigger.template, trigger.language, parameters),
+    content,
     followUp: { afterHours: followUp.afterHours, content: templateContent(followUp.template ?? trigger.template, followUp.language ?? trigger.language, reminderParameters) },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { businessHoursSchema } from './business-hours';
 import { botRule } from './bot-rule';
+import { smsFallbackRule } from './sms-fallback-rule';
 import { outboundLimitsRule, triggersRule } from './trigger-rules';
 
 /** `{{back}}` in an out-of-hours reply: when the team is back, in words ("Monday at 09:00"). */
@@ -112,6 +113,7 @@ export const ruleKinds = {
   bot: botRule,
   triggers: triggersRule,
   outbound_limits: outboundLimitsRule,
+  sms_fallback: smsFallbackRule,
 } as const;
 
 /** The team keys a rule names, which the `teams` rule in force must define. */

@@ -1,9 +1,11 @@
 import type { Task } from 'graphile-worker';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { writeAudit } from '../audit/write-audit';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Logger } from '../observability/logger';
 import { publicUrlProblem } from '../send/public-url-guard';
+import { emitConversationEvent } from '../sync/emit-conversation-event';
 import { loadTriggerSecret, SIGNATURE_HEADER, signTrigger, TIMESTAMP_HEADER } from './trigger-secret';
 import { refusalJson, sendTriggerTemplate, TRIGGER_SENDER_PREFIX, type TriggerRequestRow } from './trigger-send';
 
@@ -116,21 +118,27 @@ export function triggerCallbackTask(deps: TriggerJobDeps & { secrets: SecretBox;
 }
 
 /**
- * The no-reply reminder: sent once, unless any customer message arrived in the conversation after the template
- * (that is what cancels it: checked when the job runs, so no inbound path has to know about follow-ups) or the
- * template failed.
+ * The no-reply follow-up, once, unless any customer message arrived in the conversation after the template (that is
+ * what cancels it: checked when the job runs, so no inbound path has to know about follow-ups) or the template
+ * failed: a reminder template, or with `assignTask` a `conversation.follow_up_due` event, which the CRMs turn into a
+ * task for the contact's owner.
  */
 export function triggerFollowUpTask(deps: TriggerJobDeps): Task {
   return async (payload) => {
     const { workspaceId, requestId } = payloadSchema.parse(payload);
     const row = await loadRequest(deps.db, workspaceId, requestId);
     if (!row?.follow_up || !row.message_id) return;
-    const template: { status: string } | undefined = await deps.db('message').where({ workspace_id: workspaceId, id: row.message_id }).first('status');
+    const template: { status: string; conversation_id: string; created_at: Date } | undefined = await deps.db('message')
+      .where({ workspace_id: workspaceId, id: row.message_id }).first('status', 'conversation_id', 'created_at');
     const answered: { id: string } | undefined = await deps.db('message as t')
       .join('message as i', function sameConversation() { this.on('i.conversation_id', 't.conversation_id').andOn('i.created_at', '>', 't.created_at'); })
       .where({ 't.id': row.message_id, 'i.direction': 'inbound' }).first('i.id');
     // A template that never arrived is reported to the callback; reminding of it would make no sense.
     if (!template || template.status === 'failed' || answered) return;
+    if ('assignTask' in row.follow_up) {
+      await emitFollowUpDue(deps.db, row, template);
+      return;
+    }
     const result = await sendTriggerTemplate(deps, row, row.follow_up.content, ':follow-up');
     if (!result.ok && result.error.code === 'QUIET_HOURS' && result.error.retryAt) {
       await scheduleFollowUp(deps.db, row, new Date(), result.error.retryAt);
@@ -138,4 +146,22 @@ export function triggerFollowUpTask(deps: TriggerJobDeps): Task {
       deps.logger.info({ workspaceId, requestId, code: result.error.code }, 'trigger follow-up not sent');
     }
   };
+}
+
+const templateName = z.object({ name: z.string() });
+
+/**
+ * The follow-up handed to a person: recorded once per trigger call (a job run again emits nothing), audited, and a
+ * conversation event for the platforms. No quiet hours: nothing reaches the customer.
+ */
+async function emitFollowUpDue(db: Knex, row: TriggerRequestRow, template: { conversation_id: string; created_at: Date }): Promise<void> {
+  const data = { trigger: row.trigger_name, template: templateName.parse(row.content).name, sentAt: template.created_at.toISOString() };
+  await db.transaction(async (trx) => {
+    const [first] = await trx('automation_action')
+      .insert({ workspace_id: row.workspace_id, conversation_id: template.conversation_id, action: 'follow_up_due', period_key: row.id, message_id: row.message_id })
+      .onConflict(['conversation_id', 'action', 'period_key']).ignore().returning('conversation_id');
+    if (!first) return;
+    await writeAudit(trx, { workspaceId: row.workspace_id, actor: 'automation', action: 'conversation.follow_up_due', entityType: 'conversation', entityId: template.conversation_id, data });
+    await emitConversationEvent(trx, { workspaceId: row.workspace_id, conversationId: template.conversation_id, type: 'conversation.follow_up_due', data });
+  });
 }

@@ -30,12 +30,18 @@ export const triggerSchema = z.object({
   callbackUrl: callbackUrl.optional(),
   /** false: sent at once even in the contact's quiet hours (a one-time code, an appointment in an hour). */
   quietHours: z.boolean().default(true),
-  /** No answer `afterHours` after the template: `template` (default the same one, same parameters) is sent once. */
+  /**
+   * No answer `afterHours` after the template: `template` (default the same one, same parameters) is sent once; or,
+   * with `assignTask`, nothing is sent and the platforms give the contact's owner a task to follow up.
+   */
   followUp: z.object({
     afterHours: z.number().min(1).max(24 * 14),
     template: templateName.optional(),
     language: language.optional(),
     parameters: z.array(parameter).max(20).optional(),
+    assignTask: z.boolean().default(false),
+  }).refine((f) => !f.assignTask || (f.template === undefined && f.language === undefined && f.parameters === undefined), {
+    message: 'assignTask sends no reminder: leave out template, language and parameters', path: ['assignTask'],
   }).optional(),
 });
 export type TriggerDefinition = z.infer<typeof triggerSchema>;

@@ -6,6 +6,9 @@ import { send, type SendResult } from '../send/send-message';
 /** Who sent a trigger's messages (`sent_by`): a failure event names it, which is how its callback is found. */
 export const TRIGGER_SENDER_PREFIX = 'trigger:';
 
+/** What happens when the customer does not answer in `afterHours`: a reminder template is sent, or the owner gets a task. */
+export type FollowUp = { afterHours: number; content: unknown } | { afterHours: number; assignTask: true };
+
 /** A trigger call as stored (trigger_request): what to send, to whom, from which number. */
 export interface TriggerRequestRow {
   id: string;
@@ -16,7 +19,7 @@ export interface TriggerRequestRow {
   wa_id: string;
   content: unknown;
   callback_url: string | null;
-  follow_up: { afterHours: number; content: unknown } | null;
+  follow_up: FollowUp | null;
   honours_quiet_hours: boolean;
   message_id: string | null;
 }

@@ -188,6 +188,12 @@ export interface ReplyRequest {
   idempotencyKey: string;
   author: ReplyAuthor;
   message: OutgoingMessage;
+  /**
+   * Nobody typed it (a platform automation such as a CSAT trigger): the outbound_limits guard rails apply
+   * inside the 24-hour window too, as for core's own automations. Without it a template inside the window
+   * is taken for a person's reply.
+   */
+  unattended?: true;
 }
 
 /** `code` is one of core send's error codes (WINDOW_CLOSED, CONSENT_REVOKED, …). */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { queueSmsFallback } from '../automation/sms-fallback';
 import { queueTriggerCallback } from '../automation/trigger-jobs';
 import { emitConversationEvent } from '../sync/emit-conversation-event';
 import type { WebhookStatus } from '../whatsapp/webhook-payload';
@@ -102,6 +103,7 @@ async function emitStatusChange(
     },
   });
   if (sender?.success) await queueTriggerCallback(trx, workspaceId, message.id, sender.data);
+  if (failed) await queueSmsFallback(trx, workspaceId, message.id, message.error.code);
 }
 
 interface PendingStatus {

@@ -6,7 +6,8 @@ export type ConsentStatus = 'opted_in' | 'opted_out';
 export type MarketingPreference = 'subscribed' | 'stopped';
 export type ConsentSource = 'keyword' | 'user_preferences' | 'admin' | 'platform';
 
-export type ConsentChange = { field: 'status'; value: ConsentStatus } | { field: 'marketing'; value: MarketingPreference };
+/** `sms`: consent to SMS on this number (the SMS fallback), explicit only: never implied by WhatsApp consent. */
+export type ConsentChange = { field: 'status'; value: ConsentStatus } | { field: 'marketing'; value: MarketingPreference } | { field: 'sms'; value: ConsentStatus };
 
 export interface ConsentRow {
   workspace_id: string;
@@ -14,16 +15,24 @@ export interface ConsentRow {
   whatsapp_number_id: string;
   status: ConsentStatus | 'unknown';
   marketing: MarketingPreference;
+  sms: ConsentStatus | 'unknown';
   source: ConsentSource;
   changed_at: Date;
 }
 
 const ACTIONS = {
-  opted_in: 'consent.opted_in',
-  opted_out: 'consent.opted_out',
-  subscribed: 'consent.marketing_subscribed',
-  stopped: 'consent.marketing_stopped',
+  status: { opted_in: 'consent.opted_in', opted_out: 'consent.opted_out' },
+  marketing: { subscribed: 'consent.marketing_subscribed', stopped: 'consent.marketing_stopped' },
+  sms: { opted_in: 'consent.sms_opted_in', opted_out: 'consent.sms_opted_out' },
 } as const;
+
+function auditAction(change: ConsentChange): string {
+  switch (change.field) {
+    case 'status': return ACTIONS.status[change.value];
+    case 'marketing': return ACTIONS.marketing[change.value];
+    case 'sms': return ACTIONS.sms[change.value];
+  }
+}
 
 /**
  * Records a consent change for a contact on one number, audits it and tells connected platforms
@@ -36,22 +45,23 @@ export async function recordConsent(
   args: { workspaceId: string; contactId: string; whatsappNumberId: string; change: ConsentChange; source: ConsentSource; at: Date; actor: string; data?: Record<string, unknown> },
 ): Promise<ConsentRow | null> {
   const { workspaceId, contactId, whatsappNumberId, change, source, at } = args;
-  const column = change.field === 'status' ? 'status' : 'marketing';
+  const column = change.field;
   const result = await db.raw<{ rows: ConsentRow[] }>(
-    `insert into consent as c (workspace_id, contact_id, whatsapp_number_id, status, marketing, source, changed_at)
-     values (?, ?, ?, ?, ?, ?, ?)
+    `insert into consent as c (workspace_id, contact_id, whatsapp_number_id, status, marketing, sms, source, changed_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (contact_id, whatsapp_number_id) do update set
        ${column} = excluded.${column}, source = excluded.source, changed_at = excluded.changed_at
      where c.workspace_id = excluded.workspace_id and c.${column} is distinct from excluded.${column} and c.changed_at <= excluded.changed_at
      returning *`,
-    [workspaceId, contactId, whatsappNumberId, change.field === 'status' ? change.value : 'unknown', change.field === 'marketing' ? change.value : 'subscribed', source, at],
+    [workspaceId, contactId, whatsappNumberId, change.field === 'status' ? change.value : 'unknown', change.field === 'marketing' ? change.value : 'subscribed',
+      change.field === 'sms' ? change.value : 'unknown', source, at],
   );
   const row = result.rows[0];
   if (!row) return null;
   await writeAudit(db, {
     workspaceId,
     actor: args.actor,
-    action: ACTIONS[change.value],
+    action: auditAction(change),
     entityType: 'contact',
     entityId: contactId,
     data: { whatsappNumberId, source, ...args.data },
@@ -81,6 +91,7 @@ async function emitConsentChanged(trx: Knex.Transaction, row: ConsentRow, change
       changed: change.field,
       status: row.status,
       marketing: row.marketing,
+      sms: row.sms,
       source: row.source,
       changedAt: new Date(row.changed_at).toISOString(),
     },

@@ -37,8 +37,9 @@ async function sendTo(deps: SendDeps, request: InstallationReply, conversationId
     sender: { platform: request.author.platform, id: request.author.id, name: request.author.name },
     originInstallationId: request.originInstallationId,
     content: contentOf(request.message),
-    // A platform's template outside the window is business-initiated (a workflow's); inside it, a person's reply.
-    guardRails: { scope: 'outside_window', quietHours: true },
+    // A platform's template outside the window is business-initiated (a workflow's); inside it, a person's reply,
+    // unless the connector says nobody typed it.
+    guardRails: { scope: request.unattended ? 'always' : 'outside_window', quietHours: true },
   });
   if (!result.ok) return failure(result.error);
   return { ok: true, messageId: result.outbound.messageId, wamid: result.outbound.wamid };

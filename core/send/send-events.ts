@@ -14,6 +14,8 @@ export async function emitOutbound(
     workspaceId: string; conversationId: string; messageId: string; originInstallationId: string | null; sender: Sender; type: string; text: string; replyTo: string | null;
     /** The customer, so a platform can file a message that starts a conversation under the right person. */
     contactId: string; waId: string | null;
+    /** Set when it went out another way than WhatsApp (the SMS fallback), so a platform can say so. */
+    channel?: 'sms';
   },
 ): Promise<void> {
   await emitConversationEvent(trx, {
@@ -24,7 +26,8 @@ export async function emitOutbound(
     // The origin lets the installation that wrote the reply recognise its own echo.
     origin: args.originInstallationId,
     // No wamid yet: Meta has not seen the message. Its `message.status` events carry the wamid.
-    data: { wamid: null, type: args.type, text: args.text, replyTo: args.replyTo, sender: { ...args.sender }, contactId: args.contactId, to: args.waId },
+    data: { wamid: null, type: args.type, text: args.text, replyTo: args.replyTo, sender: { ...args.sender }, contactId: args.contactId, to: args.waId,
+      ...(args.channel ? { channel: args.channel } : {}) },
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { queueSmsFallback } from '../automation/sms-fallback';
 import { queueTriggerCallback } from '../automation/trigger-jobs';
 import { applyPendingStatuses } from '../engine/apply-status';
 import { senderSchema } from './send-content';
@@ -48,6 +49,7 @@ export async function markFailed(db: Knex, args: { workspaceId: string; requestI
         sender: sender.success ? sender.data : null, error: failure,
       });
       await queueTriggerCallback(trx, args.workspaceId, args.messageId, sender.success ? sender.data : null);
+      await queueSmsFallback(trx, args.workspaceId, args.messageId, failure.code);
     }
     // 131047 is authoritative over our clock (§6.4): the window is closed, whatever we computed.
     if (failure.code === 131047) {

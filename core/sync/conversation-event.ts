@@ -14,6 +14,8 @@ export const CONVERSATION_EVENT_TYPES = [
   'conversation.routed',
   /** A response target was missed: data.kind (first_response | next_response), data.team, data.dueAt. */
   'conversation.sla_breached',
+  /** A trigger's template got no answer in its follow-up time and the trigger hands that to a person: data.trigger, data.template, data.sentAt. */
+  'conversation.follow_up_due',
 ] as const;
 
 export type ConversationEventType = (typeof CONVERSATION_EVENT_TYPES)[number];

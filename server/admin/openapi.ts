@@ -3,35 +3,24 @@ import { listTemplatesQuery, syncTemplatesBody } from '../routes/admin-templates
 import { sendContent } from '../../core/send/send-content';
 import { assignBody } from '../routes/admin-messages';
 import { listConversationsQuery, listDeadLettersQuery, registerNumberBody } from './admin-schemas';
-
-const errorBody = {
-  type: 'object',
-  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
-};
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
-
-function queryParameters(schema: z.ZodObject) {
-  const json = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, object> };
-  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
-}
-
-const conversationIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+import { automationPaths, automationSecuritySchemes, ruleSchemas } from './openapi-automation';
+import { errorResponse, errorSchema, idempotencyKeyHeader, ok, queryParameters, unauthorized, uuidParam } from './openapi-parts';
+import { platformPaths } from './openapi-platforms';
 
 /** The admin API as OpenAPI 3.1, generated from the same zod schemas that validate requests. */
 export function adminOpenApi(publicUrl: string): object {
-  const unauthorized = errorResponse('Missing or invalid admin token');
   return {
     openapi: '3.1.0',
     info: { title: 'Threadline admin API', version: '1', description: 'Authenticate with `Authorization: Bearer <THREADLINE_ADMIN_TOKEN>`. Errors are `{ error: { code, message } }`.' },
     servers: [{ url: `${publicUrl}/api/v1` }],
     security: [{ adminToken: [] }],
     components: {
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: errorBody, RegisterNumber: z.toJSONSchema(registerNumberBody), SyncTemplates: z.toJSONSchema(syncTemplatesBody),
-        SendContent: z.toJSONSchema(sendContent, { io: 'input' }), Assign: z.toJSONSchema(assignBody) },
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' }, ...automationSecuritySchemes },
+      schemas: { Error: errorSchema, RegisterNumber: z.toJSONSchema(registerNumberBody), SyncTemplates: z.toJSONSchema(syncTemplatesBody),
+        SendContent: z.toJSONSchema(sendContent, { io: 'input' }), Assign: z.toJSONSchema(assignBody), ...ruleSchemas() },
     },
     paths: {
+      '/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: ok('OpenAPI 3.1') } } },
       '/numbers': {
         get: { summary: 'List connected WhatsApp numbers', responses: { 200: ok('Numbers'), 401: unauthorized } },
         post: {
@@ -49,7 +38,7 @@ export function adminOpenApi(publicUrl: string): object {
       '/conversations/{id}': {
         get: {
           summary: 'A conversation with its messages, media and status history',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          parameters: [uuidParam],
           responses: { 200: ok('Conversation'), 400: errorResponse('The id is not a uuid'), 401: unauthorized, 404: errorResponse('Not found in this workspace') },
         },
       },
@@ -57,8 +46,8 @@ export function adminOpenApi(publicUrl: string): object {
         post: {
           summary: 'Send a WhatsApp message in the conversation (checked against the 24-hour window, consent and templates first)',
           parameters: [
-            conversationIdParam,
-            { name: 'Idempotency-Key', in: 'header', required: true, schema: { type: 'string', maxLength: 255 }, description: 'Unique per message; a repeat returns the first result and sends nothing' },
+            uuidParam,
+            idempotencyKeyHeader(255),
           ],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendContent' } } } },
           responses: {
@@ -74,19 +63,30 @@ export function adminOpenApi(publicUrl: string): object {
       '/conversations/{id}/assign': {
         post: {
           summary: 'Assign the conversation to someone on a platform, or unassign it with `{ "assignee": null }`',
-          parameters: [conversationIdParam],
+          parameters: [uuidParam],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Assign' } } } },
           responses: { 200: ok('Conversation'), 400: errorResponse('Invalid body'), 401: unauthorized, 404: errorResponse('Not found in this workspace') },
         },
       },
       '/conversations/{id}/close': {
-        post: { summary: 'Close the conversation (closing a closed one changes nothing)', parameters: [conversationIdParam], responses: { 200: ok('Conversation'), 401: unauthorized, 404: errorResponse('Not found in this workspace') } },
+        post: { summary: 'Close the conversation (closing a closed one changes nothing)', parameters: [uuidParam], responses: { 200: ok('Conversation'), 401: unauthorized, 404: errorResponse('Not found in this workspace') } },
       },
       '/conversations/{id}/reopen': {
         post: {
           summary: 'Reopen a closed conversation',
-          parameters: [conversationIdParam],
+          parameters: [uuidParam],
           responses: { 200: ok('Conversation'), 401: unauthorized, 404: errorResponse('Not found in this workspace'), 409: errorResponse('CONVERSATION_ALREADY_LIVE, with live_conversation_id') },
+        },
+      },
+      '/contacts/{contactId}/consent': {
+        put: {
+          summary: "Record a contact's consent on one number: the WhatsApp opt-in, or (channel sms) the explicit SMS consent the SMS fallback needs; audited and synced",
+          parameters: [{ name: 'contactId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: {
+            type: 'object', additionalProperties: false, required: ['phone_number_id', 'status'],
+            properties: { phone_number_id: { type: 'string' }, channel: { type: 'string', enum: ['whatsapp', 'sms'], default: 'whatsapp' }, status: { type: 'string', enum: ['opted_in', 'opted_out'] }, note: { type: 'string', maxLength: 500 } },
+          } } } },
+          responses: { 200: ok('`{ contact_id, phone_number_id, status, marketing, sms, source, changed_at }`'), 400: errorResponse('Invalid body'), 401: unauthorized, 404: errorResponse('No such contact or number in this workspace') },
         },
       },
       '/dead-letters': {
@@ -110,7 +110,7 @@ export function adminOpenApi(publicUrl: string): object {
       '/installations/{id}': {
         patch: {
           summary: 'Change settings (e.g. the WhatsApp number it serves), credentials kept: merged over the stored settings, checked by the connector',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          parameters: [uuidParam],
           requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['settings'], properties: { settings: { type: 'object' } } } } } },
           responses: {
             200: ok('Updated'), 400: errorResponse('Invalid body'), 401: unauthorized, 404: errorResponse('Not found in this workspace'),
@@ -119,7 +119,7 @@ export function adminOpenApi(publicUrl: string): object {
         },
         delete: {
           summary: 'Uninstall: credentials dropped, pending sync events cancelled',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          parameters: [uuidParam],
           responses: { 200: ok('Uninstalled'), 400: errorResponse('Malformed id'), 401: unauthorized, 404: errorResponse('Not found in this workspace') },
         },
       },
@@ -159,6 +159,8 @@ export function adminOpenApi(publicUrl: string): object {
           },
         },
       },
+      ...automationPaths(),
+      ...platformPaths(),
     },
   };
 }

@@ -11,11 +11,13 @@ export interface AdminAutomationDeps {
   db: Db;
   adminToken: string;
   workspaceId: string;
+  /** Whether an SMS transport (Twilio) is configured: an sms_fallback rule is refused without one. */
+  smsConfigured: boolean;
 }
 
 const phoneNumberId = z.string().regex(/^\d{5,20}$/, 'must be a numeric Phone number ID; leave it out for the workspace default');
-const scopeQuery = z.object({ phone_number_id: phoneNumberId.optional() });
-const saveBody = z.object({ phone_number_id: phoneNumberId.optional(), definition: z.unknown() }).strict();
+export const scopeQuery = z.object({ phone_number_id: phoneNumberId.optional() });
+export const saveBody = z.object({ phone_number_id: phoneNumberId.optional(), definition: z.unknown() }).strict();
 
 /**
  * Automation rules as data (issue 7): `GET /api/v1/automation/rules` (the version in force of each), `GET
@@ -77,6 +79,10 @@ export function adminAutomationRoutes(deps: AdminAutomationDeps): Router {
     if (!kind || !body) return;
     if (body.definition === undefined || body.definition === null) {
       sendError(res, 400, 'INVALID_RULE', 'definition: required (to switch the rule off, DELETE it)');
+      return;
+    }
+    if (kind === 'sms_fallback' && !deps.smsConfigured) {
+      sendError(res, 400, 'INVALID_RULE', 'definition: the SMS fallback needs Twilio; set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and restart, then save the rule');
       return;
     }
     await save(res, kind, body.phone_number_id, body.definition, (isNew) => (isNew ? 201 : 200));

@@ -18,7 +18,7 @@ export interface AdminBotDeps {
   workspaceId: string;
 }
 
-const secretBody = z.object({
+export const secretBody = z.object({
   phone_number_id: z.string().regex(/^\d{5,20}$/, 'must be a numeric Phone number ID; leave it out for the workspace\'s bot').optional(),
 }).strict();
 const forwardParam = z.object({ id: z.uuid('must be a dead letter id (uuid)') });

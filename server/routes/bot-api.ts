@@ -20,7 +20,7 @@ export interface BotApiDeps {
   workspaceId: string;
 }
 
-const handoffBody = z.object({
+export const handoffBody = z.object({
   reason: z.string().trim().min(1).max(500),
   team: z.string().min(1).max(40).optional(),
 }).strict();

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import type { Router } from 'express';
+import { Router } from 'express';
+import { z } from 'zod';
+import { provisionCsat } from '../../connectors/zendesk/csat/provision-csat';
 import { CONNECT_CODE_PURPOSE, zendeskRoutes } from '../../connectors/zendesk/routes';
 import { zendeskSidebarRoutes, type SidebarReads } from '../../connectors/zendesk/sidebar';
 import { zendeskApiBase } from '../../connectors/zendesk/zendesk-settings';
@@ -13,7 +15,9 @@ import type { PlatformRequestDeps } from '../../core/connectors/receive-platform
 import type { Db } from '../../core/db/connect';
 import { listNumbers } from '../../core/numbers/register-number';
 import { findLinkedEntity, saveLinks } from '../../core/sync/external-links';
+import { requireAdminToken } from '../admin/require-admin-token';
 import type { Config } from '../config';
+import { sendError } from '../http-errors';
 import { connectCodeRoutes } from './connect-codes';
 
 /** Core's reads the sidebar shows, bound to the database. */
@@ -26,11 +30,34 @@ export function sidebarReads(db: Db): SidebarReads {
   };
 }
 
-/** Wires the Zendesk connector's routes (install, events, channelback, sidebar) to core's services, and the admin route issuing its connect codes. */
+const installationId = z.uuid();
+
+/**
+ * Wires the Zendesk connector's routes (install, events, channelback, CSAT webhook, sidebar) to core's services, and the admin
+ * routes: its connect codes, and provisioning the CSAT webhook and trigger of an installation.
+ */
 export function zendeskConnectorRoutes(deps: PlatformRequestDeps & { config: Config; workspaceId: string }): Router[] {
   const { db, config } = deps;
   const app = config.zendesk && { ...config.zendesk, timeoutMs: 10_000 };
+  const admin = Router();
+  admin.post('/api/v1/zendesk/installations/:id/provision-csat', requireAdminToken(config.adminToken), async (req, res) => {
+    const id = installationId.safeParse(req.params.id);
+    if (!id.success) {
+      sendError(res, 400, 'INVALID_ID', 'The installation id must be a UUID (see GET /api/v1/installations)');
+      return;
+    }
+    const result = await provisionCsat({ db, secrets: deps.secrets, publicUrl: config.publicUrl, ...(app === undefined ? {} : { oauth: app }) }, deps.workspaceId, id.data);
+    if (!result.ok) {
+      sendError(res, result.status, result.code, result.message);
+      return;
+    }
+    if (result.created) {
+      await writeAudit(db, { workspaceId: deps.workspaceId, actor: 'admin', action: 'installation.csat_provisioned', entityType: 'installation', entityId: id.data, data: { webhookId: result.webhookId, triggerId: result.triggerId } });
+    }
+    res.status(result.created ? 201 : 200).json({ id: id.data, webhook_id: result.webhookId, trigger_id: result.triggerId });
+  });
   return [
+    admin,
     zendeskRoutes({
       ...deps,
       publicUrl: config.publicUrl,

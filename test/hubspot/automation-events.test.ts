@@ -1,10 +1,12 @@
-import { taskProperties } from '../../connectors/hubspot/timeline/automation-events';
+import { overdueTask, taskProperties } from '../../connectors/hubspot/timeline/automation-events';
 import { deliverToHubSpot } from '../../connectors/hubspot/timeline/deliver-to-hubspot';
 import { createLogger } from '../../core/observability/logger';
 import { exclusiveFor } from '../../core/sync/deliver-installation';
 import { loadLinks } from '../../core/sync/external-links';
 import { toSyncEvent, type OutboxRow } from '../../core/sync/outbox-row';
+import { wakeSync } from '../../core/sync/wake-sync';
 import { ADMIN_AUTH } from '../admin/admin-helpers';
+import { botHandoff } from '../support/bot-handoff';
 import type { CrmRecord } from '../fakes/hubspot/hubspot-fake';
 import { fixtureNumber } from '../fakes/meta/meta-fake';
 import { startHubSpotWorld, waitFor, type HubSpotWorld } from './hubspot-world';
@@ -15,12 +17,14 @@ jest.setTimeout(90_000);
 const PORTAL = 62515;
 
 /** Issue 7 on HubSpot: rules saved through the admin API, customers writing through Meta's webhook, the portal checked. */
-describe('HubSpot: routed conversations and missed response targets', () => {
+describe('HubSpot: routed conversations, missed response targets and bot handoffs', () => {
   let world: HubSpotWorld;
   let installationId: string;
+  let handOff: ReturnType<typeof botHandoff>;
 
   beforeAll(async () => {
     world = await startHubSpotWorld();
+    handOff = botHandoff(world.rt);
     installationId = await world.install(PORTAL, { config: { phoneNumberId: fixtureNumber.phoneNumberId } });
     const teams = { teams: [{ key: 'billing', name: 'Billing', hubspot: { ownerId: '5001' } }, { key: 'support', name: 'Support' }] };
     expect((await putRule('teams', teams)).status).toBe(201);
@@ -107,6 +111,25 @@ describe('HubSpot: routed conversations and missed response targets', () => {
     expect(tasksOf(contact.id)).toHaveLength(1);
   });
 
+  test('a bot\'s handoff is one escaped note on the contact\'s timeline with the reason and the transcript, even when delivered again', async () => {
+    await customerWrites(world, { from: '4917600000104', wamid: 'wamid.HS_BOT_1', body: 'Fish & <chips>?' });
+    const contact = await contactOfMessage('wamid.HS_BOT_1');
+    const conversationId = await conversationOf('4917600000104');
+    await handOff(conversationId, 'Asked for a person');
+    const handoffRow = () => world.rt.db('sync_outbox').where({ installation_id: installationId, conversation_id: conversationId, type: 'conversation.handoff' }).orderBy('id', 'desc').first('id', 'state');
+    await waitFor(async () => (await handoffRow())?.state === 'delivered', 'the handoff delivered');
+    const notes = () => portal().communications
+      .filter((c) => portal().associatedIds('communications', c.id, 'contacts').includes(contact.id) && /Bot handed over/.test(c.properties.hs_communication_body ?? ''));
+    expect(notes()).toHaveLength(1);
+    expect(notes()[0]?.properties.hs_communication_body).toMatch(/^Bot handed over: Asked for a person<br><br>Transcript \(UTC\):<br>\d\d:\d\d customer: Fish &amp; &lt;chips&gt;\?$/);
+
+    const row = await handoffRow();
+    await world.rt.db('sync_outbox').where({ id: row?.id }).update({ state: 'pending', delivered_at: null });
+    await wakeSync(world.rt.db, world.rt.workspace.id, [installationId], { delayMs: 0 });
+    await waitFor(async () => (await handoffRow())?.state === 'delivered', 'the handoff delivered again');
+    expect(notes()).toHaveLength(1);
+  });
+
   test('a breach in a conversation with no message on a HubSpot contact is skipped with the reason', async () => {
     await customerWrites(world, { from: '4917600000104', wamid: 'wamid.HS_SLA_NONE', body: 'Hi' });
     await contactOfMessage('wamid.HS_SLA_NONE');
@@ -125,7 +148,8 @@ describe('HubSpot: routed conversations and missed response targets', () => {
 
 test('a task says who waits, how long, for which team and how late; without an owner it is left unassigned', () => {
   const breach = { kind: 'next_response' as const, team: 'billing', startedAt: '2026-11-20T10:00:00Z', dueAt: '2026-11-20T10:10:00Z' };
-  const properties = taskProperties(breach, { firstname: 'Ana <Lima>', lastname: null, phone: null }, undefined, new Date('2026-11-20T11:25:00Z'));
+  const breachedAt = new Date('2026-11-20T11:25:00Z');
+  const properties = taskProperties(overdueTask(breach, breachedAt), { firstname: 'Ana <Lima>', lastname: null, phone: null }, undefined, breachedAt);
   expect(properties).toEqual({
     hs_task_subject: 'WhatsApp reply overdue', hs_timestamp: '2026-11-20T11:25:00.000Z', hs_task_status: 'NOT_STARTED', hs_task_priority: 'HIGH', hs_task_type: 'TODO',
     hs_task_body: 'Ana &lt;Lima&gt; has waited 1 h 25 min on WhatsApp for a next reply from billing: since 2026-11-20 10:00 UTC, due by 2026-11-20 10:10 UTC, 1 h 15 min late.',

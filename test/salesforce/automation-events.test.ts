@@ -1,5 +1,6 @@
 import { wakeSync } from '../../core/sync/wake-sync';
 import { ADMIN_AUTH } from '../admin/admin-helpers';
+import { botHandoff } from '../support/bot-handoff';
 import { fixtureNumber } from '../fakes/meta/meta-fake';
 import type { SfRecord } from '../fakes/salesforce/fake-org';
 import { newId } from '../fakes/salesforce/ids';
@@ -30,7 +31,7 @@ test('the fake org: records are owned by its users or queues, and a Task’s Pri
 });
 
 /**
- * Routing and missed response targets (issue 7 items 2 and 5) reaching Salesforce: rules through the admin API,
+ * Routing, missed response targets and bot handoffs (issue 7 items 2, 5 and 4) reaching Salesforce: rules through the admin API,
  * customers writing through webhooks, one org with Cases (A) and one without (B).
  */
 describe('Salesforce: routed conversations and overdue replies', () => {
@@ -61,6 +62,10 @@ describe('Salesforce: routed conversations and overdue replies', () => {
     expect((await rule('sla', { firstResponseMinutes: 5, businessHoursOnly: false })).status).toBe(201);
   });
   afterAll(async () => world?.close());
+  let handOff: ReturnType<typeof botHandoff>;
+  beforeAll(() => {
+    handOff = botHandoff(world.rt);
+  });
 
   const org = (orgId: string) => world.salesforce.state.org(orgId);
   const contactIn = (orgId: string, e164: string) => {
@@ -146,5 +151,29 @@ describe('Salesforce: routed conversations and overdue replies', () => {
     expect(overdue(orgA, contactA)).toHaveLength(1);
     expect(overdue(orgB, leadB?.Id)).toHaveLength(1);
     expect(overdue(orgC, caseC?.Id, 'WhatId')).toHaveLength(1);
+  });
+
+  test('a bot\'s handoff is one Task "Bot handed over" with the reason and transcript for the Case\'s owner, once', async () => {
+    const contactA = contactIn(orgA, '+351912000003');
+    await customerWrites(world, { from: '351912000003', wamid: 'wamid.SF_BOT_3', body: 'I need a quote, a person please', secondsAgo: 5 });
+    await syncedMessage(world, orgA, 'wamid.SF_BOT_3');
+    const conversationId = await conversationOf(world, '351912000003');
+    await waitFor(() => allDelivered(conversationId, 'conversation.routed'), 'the route');
+    await handOff(conversationId, 'Asked for a person');
+    // Two events per org: the admin's hand-to-bot (nothing to show: skipped) and the bot's handoff (delivered).
+    const handoffs = async () => (await outbox(conversationId, 'conversation.handoff')).map((r) => r.state).sort().join() === [...installations.map(() => 'delivered'), ...installations.map(() => 'skipped')].join();
+    await waitFor(handoffs, 'both handoff events settled in every org');
+    const caseA = org(orgA).all('Case').find((c) => c.ContactId === contactA);
+    const handedOver = () => org(orgA).all('Task').filter((t) => t.WhoId === contactA && t.Subject === 'Bot handed over');
+    expect(handedOver()).toEqual([expect.objectContaining({
+      Status: 'Not Started', Priority: 'Normal', WhatId: caseA?.Id, OwnerId: salesRep,
+      Description: expect.stringMatching(/^Bot handed over: Asked for a person\n\nTranscript \(UTC\):\n\d\d:\d\d customer: I need a quote, a person please\n[^]*— Threadline tl:/),
+    })]);
+
+    const rows = await outbox(conversationId, 'conversation.handoff');
+    await world.rt.db('sync_outbox').whereIn('id', rows.map((r) => r.id)).update({ state: 'pending', delivered_at: null });
+    await wakeSync(world.rt.db, world.rt.workspace.id, installations, { delayMs: 0 });
+    await waitFor(handoffs, 'the handoff delivered again');
+    expect(handedOver()).toHaveLength(1);
   });
 });

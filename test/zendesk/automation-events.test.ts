@@ -1,20 +1,22 @@
 import { wakeSync } from '../../core/sync/wake-sync';
 import { ADMIN_AUTH } from '../admin/admin-helpers';
+import { botHandoff } from '../support/bot-handoff';
 import type { FakeTicket } from '../fakes/zendesk/fake-account';
 import { authorisedPair, startZendeskWorld, waitFor, type ZendeskAccountInstall, type ZendeskWorld } from './zendesk-world';
 
 /**
- * Issue 7 items 2 and 5 on Zendesk: a routed conversation lands in its team's group with its tags, and a missed
- * response target raises the ticket's priority and tags it, once however often the event is delivered.
+ * Issue 7 items 2, 4 and 5 on Zendesk: a routed conversation lands in its team's group with its tags, a missed
+ * response target raises the ticket's priority and tags it, and a bot's handoff leaves an internal note, each once
+ * however often the event is delivered.
  */
-describe('Zendesk: routed and breached conversations', () => {
+describe('Zendesk: routed, breached and handed-off conversations', () => {
   const billingGroup = 360000004242;
   let world: ZendeskWorld;
   let acme: ZendeskAccountInstall;
 
   const putRule = (kind: string, definition: unknown) => world.rt.http().put(`/api/v1/automation/rules/${kind}`).set('authorization', ADMIN_AUTH).send({ definition });
   const conversationOf = async (waId: string): Promise<string> => (await world.rt.db('conversation as c').join('contact as k', 'k.id', 'c.contact_id').where('k.wa_id', waId).first('c.id')).id;
-  const outbox = (conversationId: string, type: string) => world.rt.db('sync_outbox').where({ installation_id: acme.installationId, conversation_id: conversationId, type }).first('id', 'state', 'last_error');
+  const outbox = (conversationId: string, type: string) => world.rt.db('sync_outbox').where({ installation_id: acme.installationId, conversation_id: conversationId, type }).orderBy('id', 'desc').first('id', 'state', 'last_error'); // the latest: a handoff follows the hand-to-bot
   /** The ticket of a message, once the push's event callback has linked it (what the ticket changes need). */
   const ticketOf = async (wamid: string): Promise<FakeTicket> => {
     const { ticketId } = await world.pushedResource('acme', wamid);
@@ -31,10 +33,13 @@ describe('Zendesk: routed and breached conversations', () => {
     await wakeSync(world.rt.db, world.rt.workspace.id, [acme.installationId], { delayMs: 0 });
     return false;
   }, `${type} delivered to Zendesk`);
+  const handOff = (conversationId: string, reason: string) => handOffOnce(conversationId, reason);
+  let handOffOnce: ReturnType<typeof botHandoff>;
   const ticketPuts = (ticketId: number) => world.zendesk.state.requests.filter((r) => r.subdomain === 'acme' && r.method === 'PUT' && r.path === `/api/v2/tickets/${ticketId}`);
 
   beforeAll(async () => {
     world = await startZendeskWorld();
+    handOffOnce = botHandoff(world.rt);
     world.account('acme').groups.add(billingGroup);
     acme = await world.install('acme', { eventCallbacks: true, config: { tags: ['whatsapp'] }, credentials: authorisedPair(world.account('acme')) });
     expect((await putRule('teams', { teams: [{ key: 'support', name: 'Support' }, { key: 'billing', name: 'Billing', zendesk: { groupId: billingGroup, tags: ['billing', 'finance'] } }] })).status).toBe(201);
@@ -85,6 +90,25 @@ describe('Zendesk: routed and breached conversations', () => {
     expect(await outbox(conversationId, 'conversation.sla_breached')).toMatchObject({ state: 'delivered' });
     expect(ticket).toMatchObject({ priority: 'high', tags: ['whatsapp', 'whatsapp_sla_breached'] });
     expect(ticketPuts(ticket.id)).toHaveLength(1);
+  });
+
+  it('a bot\'s handoff is one internal note with the reason and the transcript, as plain text, even when delivered again', async () => {
+    await world.customerWrites({ from: '4915100000005', wamid: 'wamid.ZR_5', body: 'Can I <b>talk</b> to a human?' });
+    const ticket = await ticketOf('wamid.ZR_5');
+    const conversationId = await conversationOf('4915100000005');
+    await handOff(conversationId, 'The customer asked for a person');
+    await settled(conversationId, 'conversation.handoff');
+    expect(await outbox(conversationId, 'conversation.handoff')).toMatchObject({ state: 'delivered' });
+    const notes = () => world.account('acme').commentsOf(ticket.id).filter((c) => !c.public);
+    expect(notes()).toHaveLength(1);
+    expect(notes()[0]?.body).toMatch(/^Bot handed over: The customer asked for a person\n\nTranscript \(UTC\):\n\d\d:\d\d customer: Can I <b>talk<\/b> to a human\?$/);
+
+    const row = await outbox(conversationId, 'conversation.handoff');
+    await world.rt.db('sync_outbox').where({ id: row?.id }).update({ state: 'pending', delivered_at: null });
+    await wakeSync(world.rt.db, world.rt.workspace.id, [acme.installationId], { delayMs: 0 });
+    await settled(conversationId, 'conversation.handoff');
+    expect(await outbox(conversationId, 'conversation.handoff')).toMatchObject({ state: 'delivered' });
+    expect(notes()).toHaveLength(1);
   });
 
   it('a breach leaves an urgent ticket urgent, and an agent\'s change meanwhile is read again, not overwritten', async () => {

@@ -2,11 +2,12 @@ import type { BatchError, BatchOutcome, DeliverContext, DeliveryLimits, EventRes
 import { appProperties, ensureAppProperties } from '../client/app-properties';
 import { createCommunications, findCommunicationsBy, updateObjects, type CommunicationInput, type Properties } from '../client/crm';
 import type { CallOptions, HubSpotInstallation } from '../client/hubspot-call';
+import { handoffOf } from '../../../core/sync/handoff-event';
 import type { HubSpotResult } from '../hubspot-result';
 import type { HubSpotConfig } from '../hubspot-settings';
 import { completeWorkflowCallbacks } from '../workflow/complete-callbacks';
 import { CONVERSATION_CONTACT_LINK_TYPE } from '../contact-link';
-import { breachOf, createTaskOnce, readTaskContacts, renderRoutedNote, routedOf, settleOwnersAndTasks, slaTaskLinkType, type BreachTask, type OwnerChange } from './automation-events';
+import { createTaskOnce, ownerTaskLinkType, ownerTaskOf, readTaskContacts, renderHandoffNote, renderRoutedNote, routedOf, settleOwnersAndTasks, type OwnerChange, type OwnerTask } from './automation-events';
 import { ContactIndex } from './batch-contacts';
 import { batchError } from './batch-error';
 import { timelineLinkTypes } from './link-types';
@@ -38,9 +39,9 @@ interface Plan {
   contactUpdates: Array<{ index: number; contactId: string; properties: Properties }>;
   /** Extra links per event, saved when it is delivered. */
   links: Map<number, ExternalLinkWrite[]>;
-  /** Routings to a team with a HubSpot owner, and missed response targets: settled once their contacts are read. */
+  /** Routings to a team with a HubSpot owner, and tasks for the owner (missed targets, unanswered triggers): settled once their contacts are read. */
   owners: OwnerChange[];
-  breaches: BreachTask[];
+  ownerTasks: OwnerTask[];
 }
 
 /**
@@ -48,7 +49,7 @@ interface Plan {
  * Communications record with channel WhatsApp (§7.2), associated with the customer's contact (81) and open deals
  * (85); statuses and failures update the same record; a failure of a message sent from HubSpot also writes
  * back to the contact (a property and a note); consent changes set a contact property; routing and missed response
- * targets (issue 7) set the contact's owner, log the team and make a task (`automation-events.ts`).
+ * targets (issue 7) set the contact's owner, log the team and make a task, a bot's handoff logs a note (`automation-events.ts`).
  *
  * Idempotent on the message: HubSpot has no idempotency key, so each communication carries the Threadline
  * message id in a unique-value property and the batch first reads by it (a read, no search lag) before
@@ -61,7 +62,7 @@ export async function deliverToHubSpot(installation: HubSpotInstallation, events
 
   const results: Array<EventResult | undefined> = events.map(() => undefined);
   const held = new Map<string, string>();
-  const planner: Planner = { installation, ctx, options, contacts: new ContactIndex(events), ownSends: new Map(), plan: { logs: [], statusUpdates: [], contactUpdates: [], links: new Map(), owners: [], breaches: [] } };
+  const planner: Planner = { installation, ctx, options, contacts: new ContactIndex(events), ownSends: new Map(), plan: { logs: [], statusUpdates: [], contactUpdates: [], links: new Map(), owners: [], ownerTasks: [] } };
   for (const [index, event] of events.entries()) {
     const waiting = held.get(event.conversationId);
     const planned = waiting === undefined ? await planEvent(planner, event, index) : { status: 'retry' as const, error: waiting };
@@ -197,13 +198,23 @@ async function planEvent(planner: Planner, event: SyncEvent, index: number): Pro
       if (ownerId !== undefined) plan.owners.push({ index, contactId, ownerId });
       return undefined;
     }
-    case 'conversation.sla_breached': {
-      if (event.links.conversation[slaTaskLinkType(event)] !== undefined) return { status: 'delivered' };
-      const breach = breachOf(event);
-      if (breach === undefined) return { status: 'rejected', error: 'the breach event has no kind or times' };
+    case 'conversation.handoff': {
+      const handoff = handoffOf(event);
+      if (handoff === undefined) return { status: 'rejected', error: 'the handoff event has no reason' };
+      if (handoff.to === 'bot') return { status: 'skipped', reason: 'handed back to the bot: its replies are on the timeline' };
       const contactId = planner.contacts.ofConversation(event);
       if (contactId === undefined) return noContactYet;
-      plan.breaches.push({ index, contactId, breach });
+      plan.logs.push({ index, key: `handoff:${event.externalId}`, contactId, messageId: null, properties: { ...whatsApp(event.occurredAt.toISOString()), hs_communication_body: renderHandoffNote(handoff) } });
+      return undefined;
+    }
+    case 'conversation.sla_breached':
+    case 'conversation.follow_up_due': {
+      if (event.links.conversation[ownerTaskLinkType(event)] !== undefined) return { status: 'delivered' };
+      const text = ownerTaskOf(event);
+      if (text === undefined) return { status: 'rejected', error: `${event.type} without readable data (kind and times, or trigger, template and sentAt)` };
+      const contactId = planner.contacts.ofConversation(event);
+      if (contactId === undefined) return noContactYet;
+      plan.ownerTasks.push({ index, contactId, text });
       return undefined;
     }
     default:
@@ -212,7 +223,7 @@ async function planEvent(planner: Planner, event: SyncEvent, index: number): Pro
 }
 
 /**
- * Routing and breaches come after the conversation's first message, which links the conversation to its contact; a
+ * Routing, breaches and follow-ups come after the conversation's first message, which links the conversation to its contact; a
  * conversation without that link has had none delivered here since (logged before the link existed, or its contact
  * was deleted in HubSpot). Skipped: waiting would hold the conversation's next message, the one that would link it.
  */
@@ -222,7 +233,7 @@ type Written = { ok: true; communications: Map<string, string>; missing: Map<num
 
 /**
  * The HubSpot side of a plan: the idempotency read, one create, one update of communications, one of contacts; with
- * routings or breaches, a read of their contacts first and a task per breach last.
+ * routings or owner tasks, a read of their contacts first and each task last.
  */
 async function write(installation: HubSpotInstallation, events: readonly SyncEvent[], plan: Plan, ctx: DeliverContext, options?: CallOptions): Promise<Written> {
   const communications = new Map<string, string>();
@@ -280,13 +291,13 @@ async function write(installation: HubSpotInstallation, events: readonly SyncEve
 
 type Settled = { ok: true; missing: Map<number, string> } & Omit<ReturnType<typeof settleOwnersAndTasks>, 'missing'>;
 
-/** Reads the contacts that routings and breaches land on, and settles their owner changes and tasks in event order. */
+/** Reads the contacts that routings and owner tasks land on, and settles their owner changes and tasks in event order. */
 async function settleAutomation(installation: HubSpotInstallation, events: readonly SyncEvent[], plan: Plan, options?: CallOptions): Promise<Settled | { ok: false; error: BatchError }> {
-  if (plan.owners.length === 0 && plan.breaches.length === 0) return { ok: true, missing: new Map(), ownerUpdates: [], tasks: [] };
-  const contacts = await readTaskContacts(installation, [...plan.owners, ...plan.breaches].map((p) => p.contactId), options);
+  if (plan.owners.length === 0 && plan.ownerTasks.length === 0) return { ok: true, missing: new Map(), ownerUpdates: [], tasks: [] };
+  const contacts = await readTaskContacts(installation, [...plan.owners, ...plan.ownerTasks].map((p) => p.contactId), options);
   if (!contacts.ok) return { ok: false, error: batchError(contacts.error) };
-  const breachedAt = (index: number) => events[index]?.occurredAt ?? new Date();
-  return { ok: true, ...settleOwnersAndTasks(plan.owners, plan.breaches, contacts.value, installation.config.routingOwner, breachedAt) };
+  const occurredAt = (index: number) => events[index]?.occurredAt ?? new Date();
+  return { ok: true, ...settleOwnersAndTasks(plan.owners, plan.ownerTasks, contacts.value, installation.config.routingOwner, occurredAt) };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { SalesforceInstallation } from '../client/salesforce-call';
 import { describeApiErrors, type SalesforceResult } from '../salesforce-result';
 import { outcomesOf, saveSubrequests, type RecordOutcome } from './collections';
 import { compositeAll } from './composite';
-import { overdueTasks } from './overdue-tasks';
+import { ownerTasks } from './overdue-tasks';
 import { ownerChanges } from './routed-owners';
 
 /** What the automation events of a batch need from the rest of the delivery. */
@@ -18,15 +18,15 @@ export interface AutomationBatch {
 }
 
 /**
- * Routing and missed response targets (issue 7 items 2 and 5): the new owners (routed-owners.ts) and the overdue
- * Tasks (overdue-tasks.ts) are written in one composite call, as sObject Collections (an update by Id and a create),
+ * Routing, missed response targets and bot handoffs (issue 7 items 2, 5 and 4): the new owners (routed-owners.ts)
+ * and the overdue and handoff Tasks (overdue-tasks.ts) are written in one composite call, as sObject Collections (an update by Id and a create),
  * so a routed batch costs one API call and a batch with breaches three. The result of every event decided here;
  * an event written is delivered, a record Salesforce refused is its event's dead letter naming field and code.
  */
 export async function writeAutomationEvents(installation: SalesforceInstallation, batch: AutomationBatch): Promise<SalesforceResult<Map<number, EventResult>>> {
   const results = new Map<number, EventResult>();
   const changes = [...ownerChanges(installation.config, batch, results).values()];
-  const tasks = await overdueTasks(installation, batch, new Map(changes.map((c) => [c.recordId, c.ownerId])), results);
+  const tasks = await ownerTasks(installation, batch, new Map(changes.map((c) => [c.recordId, c.ownerId])), results);
   if (!tasks.ok) return tasks;
   const updates = changes.map((c) => ({ index: c.indexes[0], record: { objectName: c.objectName, fields: { Id: c.recordId, OwnerId: c.ownerId } } }));
   const creates = tasks.value.map(({ index, ...record }) => ({ index, record }));

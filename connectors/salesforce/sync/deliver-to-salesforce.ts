@@ -40,7 +40,7 @@ type Results = Array<EventResult | undefined>;
  * key, Cases for support conversations, then every message and status as one WhatsApp_Message__c per message,
  * upserted by Threadline's message id (Threadline_Id__c: an outbound message has no wamid until Meta accepts it),
  * with each day's summary Task when the org has them, then the new owners of routed conversations and the Tasks of
- * missed response targets (automation-events.ts), so a retried batch writes the same records again. Every record's result is inspected: Salesforce's refusal of one record is
+ * missed response targets and bot handoffs (automation-events.ts), so a retried batch writes the same records again. Every record's result is inspected: Salesforce's refusal of one record is
  * its event's dead letter, naming code and field; a spent quota, a dead session or an outage fails the whole batch
  * (the quota pauses the org, costing no attempt). A failing event holds the later events of its conversation.
  */
@@ -195,7 +195,7 @@ async function writeConversationStatuses(installation: SalesforceInstallation, e
   const updates = new Map<string, { fields: Record<string, unknown>; indexes: number[] }>();
   for (const [index, event] of events.entries()) {
     if (event.type !== 'conversation.closed' && event.type !== 'conversation.reopened') {
-      if (event.type === 'conversation.assigned' || event.type === 'consent.changed' || event.type === 'conversation.handoff') results[index] = { status: 'skipped', reason: `${event.type} is not shown in Salesforce` };
+      if (event.type === 'conversation.assigned' || event.type === 'consent.changed') results[index] = { status: 'skipped', reason: `${event.type} is not shown in Salesforce` };
       continue;
     }
     const recordId = event.links.conversation[salesforceLinkTypes.conversation];

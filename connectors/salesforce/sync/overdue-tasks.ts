@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { EventResult, SyncEvent } from '../../../core/connectors/contract';
+import { handoffOf, handoffText } from '../../../core/sync/handoff-event';
 import type { SalesforceInstallation } from '../client/salesforce-call';
 import type { SalesforceResult } from '../salesforce-result';
 import type { AutomationBatch } from './automation-events';
 import { compositeAll, queryPath, queryRecords, recordsOf, type FoundRecord, type Subrequest } from './composite';
 import type { SaveRecord } from './collections';
 import { packaged } from './package-names';
-import { soqlList, soqlString } from './soql';
+import { soqlList } from './soql';
 import { utcDay } from './summary-tasks';
 
 /** `conversation.sla_breached` data (core/automation/sla-timers.ts). */
@@ -18,13 +19,25 @@ const breachData = z.object({
 });
 type Breach = z.infer<typeof breachData>;
 
-const OVERDUE_SUBJECT = 'WhatsApp reply overdue';
+/** `conversation.follow_up_due` data (core/automation/trigger-jobs.ts). */
+const followUpData = z.object({ trigger: z.string().min(1), template: z.string().min(1), sentAt: z.string() });
 
-/** A breach's conversation as Salesforce has it. */
+const OVERDUE_SUBJECT = 'WhatsApp reply overdue';
+const HANDOFF_SUBJECT = 'Bot handed over';
+const FOLLOW_UP_SUBJECT = 'WhatsApp follow-up due';
+
+/** What a Task says: a missed target (High) or a bot's handoff (Normal: a person is needed, nobody is late yet). */
+interface TaskText {
+  subject: string;
+  description: string;
+  priority: 'High' | 'Normal';
+}
+
+/** A breach's or handoff's conversation as Salesforce has it. */
 interface Place {
   index: number;
   event: SyncEvent;
-  breach: Breach;
+  text: TaskText;
   recordId: string;
   personId: string | undefined;
   personIsLead: boolean;
@@ -37,7 +50,10 @@ export type NewOwners = ReadonlyMap<string, string>;
 
 /**
  * A Task for whoever must answer each missed response target (issue 7 item 5): Subject "WhatsApp reply overdue",
- * Not Started, High, due the day of the breach, on the Contact or Lead (WhoId) and, for a Contact, the Case (a Lead's
+ * Not Started, High, due the day of the breach; for each trigger's template left unanswered (item 7) a Task "WhatsApp
+ * follow-up due", Normal; and for each bot handoff (item 4) a Task "Bot handed over" with the
+ * reason and transcript, Normal, placed and assigned the same way (the Case's owner is who picks it up;
+ * CaseComment is not in the reference, and a message record would read as if the customer had written it), on the Contact or Lead (WhoId) and, for a Contact, the Case (a Lead's
  * Task may not name another record, §3.2). It is assigned to the first user (005…) who owns, in order, the Case, the
  * conversation record once routing gave it to someone other than the connecting user, the Contact or Lead; else
  * to the connecting user (Salesforce's default). Queues are passed over: whether a queue may own Tasks is not in
@@ -45,17 +61,18 @@ export type NewOwners = ReadonlyMap<string, string>;
  * and is looked for before it is created: a retried batch, or one whose answer was lost, finds it instead of
  * creating another. Two reads (the conversation records; their owners and Tasks) before the one write.
  */
-export async function overdueTasks(
+export async function ownerTasks(
   installation: SalesforceInstallation, batch: AutomationBatch, newOwners: NewOwners, results: Map<number, EventResult>,
 ): Promise<SalesforceResult<Array<SaveRecord & { index: number }>>> {
-  const wanted: Array<{ index: number; event: SyncEvent; breach: Breach; recordId: string }> = [];
+  const wanted: Array<{ index: number; event: SyncEvent; text: TaskText; recordId: string }> = [];
   for (const [index, event] of batch.events.entries()) {
-    if (event.type !== 'conversation.sla_breached' || !batch.pending(index)) continue;
-    const data = breachData.safeParse(event.data);
+    if (!batch.pending(index)) continue;
+    const text = taskTextOf(event);
+    if (text === undefined) continue;
     const recordId = batch.recordOf.get(event.conversationId);
-    if (!data.success) results.set(index, { status: 'rejected', error: `conversation.sla_breached: ${z.prettifyError(data.error)}` });
+    if ('error' in text) results.set(index, text.error);
     else if (recordId === undefined) results.set(index, { status: 'skipped', reason: 'the conversation is not in Salesforce yet' });
-    else wanted.push({ index, event, breach: data.data, recordId });
+    else wanted.push({ index, event, text, recordId });
   }
   if (wanted.length === 0) return { ok: true, value: [] };
   const places = await placesOf(installation, wanted, results);
@@ -73,7 +90,7 @@ export async function overdueTasks(
     tasks.push({
       index: place.index, objectName: 'Task',
       fields: {
-        Subject: OVERDUE_SUBJECT, Description: `${describe(place.breach)}\n${footer}`, Status: 'Not Started', Priority: 'High',
+        Subject: place.text.subject, Description: `${place.text.description}\n${footer}`, Status: 'Not Started', Priority: place.text.priority,
         ActivityDate: utcDay(place.event.occurredAt.toISOString()), TaskSubtype: 'Task',
         ...(place.personId ? { WhoId: place.personId } : {}),
         ...(place.caseId && !place.personIsLead ? { WhatId: place.caseId } : {}),
@@ -84,9 +101,29 @@ export async function overdueTasks(
   return { ok: true, value: tasks };
 }
 
-/** The person, Case and owner of each breach's conversation record, read in one query. */
+/** A breach's, follow-up's or handoff's Task text; an error result for one that cannot be read; undefined for other events. */
+function taskTextOf(event: SyncEvent): TaskText | { error: EventResult } | undefined {
+  if (event.type === 'conversation.sla_breached') {
+    const data = breachData.safeParse(event.data);
+    if (!data.success) return { error: { status: 'rejected', error: `conversation.sla_breached: ${z.prettifyError(data.error)}` } };
+    return { subject: OVERDUE_SUBJECT, description: describe(data.data), priority: 'High' };
+  }
+  if (event.type === 'conversation.follow_up_due') {
+    const data = followUpData.safeParse(event.data);
+    if (!data.success) return { error: { status: 'rejected', error: `conversation.follow_up_due: ${z.prettifyError(data.error)}` } };
+    const { trigger, template, sentAt } = data.data;
+    return { subject: FOLLOW_UP_SUBJECT, description: `The customer has not answered the WhatsApp template ${template} (trigger ${trigger}) sent at ${sentAt}: follow up with them.`, priority: 'Normal' };
+  }
+  if (event.type !== 'conversation.handoff') return undefined;
+  const handoff = handoffOf(event);
+  if (handoff === undefined) return { error: { status: 'rejected', error: 'conversation.handoff without a readable reason' } };
+  if (handoff.to === 'bot') return { error: { status: 'skipped', reason: 'handed back to the bot: nobody needs to act' } };
+  return { subject: HANDOFF_SUBJECT, description: handoffText(handoff), priority: 'Normal' };
+}
+
+/** The person, Case and owner of each conversation record, read in one query. */
 async function placesOf(
-  installation: SalesforceInstallation, wanted: ReadonlyArray<{ index: number; event: SyncEvent; breach: Breach; recordId: string }>, results: Map<number, EventResult>,
+  installation: SalesforceInstallation, wanted: ReadonlyArray<{ index: number; event: SyncEvent; text: TaskText; recordId: string }>, results: Map<number, EventResult>,
 ): Promise<SalesforceResult<Place[]>> {
   const { namespace, cases } = installation.config;
   const field = (name: string) => packaged(namespace, name);
@@ -94,19 +131,19 @@ async function placesOf(
   if (!read.ok) return read;
   const byId = new Map(read.value.map((r) => [r.Id, r]));
   const places: Place[] = [];
-  for (const { index, event, breach, recordId } of wanted) {
+  for (const { index, event, text, recordId } of wanted) {
     const record = byId.get(recordId);
     const contact = idOf(record?.[field('Contact__c')]);
     const lead = idOf(record?.[field('Lead__c')]);
     const caseId = cases.enabled ? idOf(record?.[field('Case__c')]) : undefined;
     if (record === undefined) results.set(index, { status: 'skipped', reason: 'the conversation record was deleted in Salesforce' });
     else if (contact === undefined && lead === undefined && caseId === undefined) results.set(index, { status: 'skipped', reason: 'no Contact, Lead or Case in Salesforce to put the reminder on' });
-    else places.push({ index, event, breach, recordId, personId: contact ?? lead, personIsLead: contact === undefined && lead !== undefined, caseId, conversationOwner: record.OwnerId });
+    else places.push({ index, event, text, recordId, personId: contact ?? lead, personIsLead: contact === undefined && lead !== undefined, caseId, conversationOwner: record.OwnerId });
   }
   return { ok: true, value: places };
 }
 
-/** In one composite call: the owners of the Cases, Contacts and Leads, and the overdue Tasks already on them. */
+/** In one composite call: the owners of the Cases, Contacts and Leads, and the overdue and handoff Tasks already on them. */
 async function ownersAndTasks(installation: SalesforceInstallation, places: readonly Place[]): Promise<SalesforceResult<{ owners: Map<string, unknown>; tasks: FoundRecord[] }>> {
   const ids = (pick: (p: Place) => string | undefined) => [...new Set(places.map(pick).filter((id): id is string => id !== undefined))];
   const owned = ([['Case', ids((p) => p.caseId)], ['Contact', ids((p) => (p.personIsLead ? undefined : p.personId))], ['Lead', ids((p) => (p.personIsLead ? p.personId : undefined))]] as const)
@@ -117,7 +154,7 @@ async function ownersAndTasks(installation: SalesforceInstallation, places: read
     ...owned.map(([object, list]) => ({ referenceId: `owners${object}`, method: 'GET' as const, path: queryPath(`SELECT Id, OwnerId FROM ${object} WHERE Id IN ${soqlList(list)}`) })),
     ...tasksBy.map(({ field, list }) => ({
       referenceId: `tasks${field}`, method: 'GET' as const,
-      path: queryPath(`SELECT Id, Description FROM Task WHERE Subject = ${soqlString(OVERDUE_SUBJECT)} AND ${field} IN ${soqlList(list)} ORDER BY CreatedDate DESC LIMIT 200`),
+      path: queryPath(`SELECT Id, Description FROM Task WHERE Subject IN ${soqlList([OVERDUE_SUBJECT, HANDOFF_SUBJECT, FOLLOW_UP_SUBJECT])} AND ${field} IN ${soqlList(list)} ORDER BY CreatedDate DESC LIMIT 200`),
     })),
   ];
   const answered = await compositeAll(installation, subrequests);
@@ -137,7 +174,7 @@ function describe(breach: Breach): string {
   return `The customer has waited on WhatsApp since ${breach.startedAt}: the ${target} response target${team} was due at ${breach.dueAt}. Answer from the WhatsApp thread on this record.`;
 }
 
-/** Names the breach event: how a retried batch recognises the Task it created. */
+/** Names the event: how a retried batch recognises the Task it created. */
 function footerOf(event: SyncEvent): string {
   return `— Threadline ${event.externalId}`;
 }

@@ -29,7 +29,7 @@ export function apiLimits(state: ZendeskFakeState, scope: 'api' | 'push') {
  * REST auth with an OAuth access token of this account. Scopes (§3): `read`/`write`, or `<resource>:read|write`;
  * a valid token without the scope gets 403. A token of another account, expired, or rotated away gets 401.
  */
-export function restAuth(resource: 'users' | 'tickets') {
+export function restAuth(resource: 'users' | 'tickets' | 'webhooks' | 'triggers') {
   return (req: Request, res: Response, next: NextFunction): void => {
     const presented = bearerToken(req);
     if (presented === undefined) {

@@ -1,4 +1,5 @@
 import { OAuthStore } from './oauth-store';
+import type { FakeTrigger, FakeWebhook } from './webhook-routes';
 
 export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 export type TicketPriority = 'urgent' | 'high' | 'normal' | 'low';
@@ -85,6 +86,8 @@ export class FakeAccount {
   /** An agent's edit applied right after the next read of that ticket (`editAfterNextRead`). */
   private readonly editsAfterRead = new Map<number, (ticket: FakeTicket) => void>();
   readonly pushInstances = new Map<string, PushInstance>();
+  readonly webhooks = new Map<string, FakeWebhook>();
+  readonly triggers: FakeTrigger[] = [];
   /** external_id → where it landed: makes push idempotent (`already_imported`). */
   readonly resources = new Map<string, ImportedResource>();
   /** thread_id → ticket id. */

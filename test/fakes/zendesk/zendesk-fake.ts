@@ -13,6 +13,7 @@ import { oauthRouter } from './oauth-routes';
 import { pushRouter } from './push-routes';
 import { ticketRouter } from './ticket-routes';
 import { userRouter } from './user-routes';
+import { changeTicketStatus, postSignedWebhook, webhookRouter, type WebhookDelivery } from './webhook-routes';
 
 export interface ZendeskFakeOptions {
   /** Subdomains to create. Default `['acme']`. */
@@ -39,6 +40,10 @@ export interface ZendeskFake {
   flushEventCallbacks(): Promise<void>;
   /** An agent replies publicly on a ticket of this integration account: Zendesk's channelback call into Threadline. */
   agentReply(subdomain: string, instance: PushInstance, ticketId: number, reply: AgentReply): Promise<ChannelbackAttempt>;
+  /** An agent solves a ticket (or reopens it): the account's matching triggers call their webhooks, signed; resolves with each call's answer. */
+  setTicketStatus(subdomain: string, ticketId: number, status: 'solved' | 'open' | 'pending'): Promise<WebhookDelivery[]>;
+  /** Zendesk retries a call: the same invocation id and body, signed again now. */
+  redeliver(subdomain: string, delivery: WebhookDelivery): Promise<WebhookDelivery>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +79,9 @@ export async function startZendeskFake(options: ZendeskFakeOptions = {}): Promis
   account.use('/api/v2/tickets', apiLimits(state, 'api'), restAuth('tickets'), ticketRouter());
   account.use('/attachments', attachmentRouter());
   account.use('/api/v2/apps', apiLimits(state, 'api'), appRouter());
+  account.use('/api/v2/webhooks', apiLimits(state, 'api'), restAuth('webhooks'));
+  account.use('/api/v2/triggers', apiLimits(state, 'api'), restAuth('triggers'));
+  account.use('/api/v2', webhookRouter());
   account.use((_req: Request, res: Response) => sendError(res, { status: 404, body: { error: 'InvalidEndpoint', description: 'Not found' } }));
 
   const app = express();
@@ -104,6 +112,12 @@ export async function startZendeskFake(options: ZendeskFakeOptions = {}): Promis
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
     agentReply: (subdomain, instance, ticketId, reply) => sendChannelback(state.account(subdomain), `${origin}/${subdomain}`, instance, ticketId, reply),
+    setTicketStatus: (subdomain, ticketId, status) => changeTicketStatus(state.account(subdomain), ticketId, status),
+    redeliver(subdomain, delivery) {
+      const webhook = state.account(subdomain).webhooks.get(delivery.webhookId);
+      if (!webhook) throw new Error(`No webhook ${delivery.webhookId} in ${subdomain}`);
+      return postSignedWebhook(webhook, delivery.invocationId, delivery.body);
+    },
     async stop() {
       await Promise.allSettled([...pending]);
       server.closeAllConnections();
@@ -119,3 +133,4 @@ export type { PushResult, PushResultCode, ExternalResource } from './push-schema
 export { FakeZendeskAdmin, type AdminPage, type ReturnedAccount } from './admin-flow';
 export { lifecycleEvent, type LifecycleEventType } from './event-callbacks';
 export type { AgentReply, ChannelbackAttempt } from './channelback-client';
+export type { FakeTrigger, FakeWebhook, WebhookDelivery } from './webhook-routes';
