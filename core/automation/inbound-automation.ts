@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { enqueueJob } from '../engine/enqueue-job';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
 import { send } from '../send/send-message';
 import type { RetrySchedule } from '../sync/retry-schedule';
 import { automationQueue } from './automation-queue';
@@ -11,7 +12,8 @@ import { forwardToBot } from './bot-forward';
 import { botInForce } from './bot-in-force';
 import { ownerForMessage } from './bot-ownership';
 import { closedPeriodAt, describeReopening } from './business-hours';
-import { BACK_PLACEHOLDER } from './rule-kinds';
+import { mayAnswerCsat, recordCsatAnswer } from './csat-answer';
+import { BACK_PLACEHOLDER, hoursOfTeam } from './rule-kinds';
 import { answerFaq } from './answer-faq';
 import { routeInbound } from './route-conversation';
 import { hasRulesInForce, ruleInForce } from './rules';
@@ -26,14 +28,15 @@ const payloadSchema = z.object({ workspaceId: z.uuid(), messageId: z.uuid() });
 
 /**
  * Called by the engine for each new inbound message, in its transaction: a job only for numbers with a rule on,
- * so numbers without automations cost one cached lookup.
+ * or when the message may answer a CSAT send (a CSAT answer is stored without any rule), so numbers without
+ * automations cost one cached lookup and one indexed query.
  */
 export async function enqueueInboundAutomation(
   trx: Knex.Transaction, args: { workspaceId: string; numberId: string; contactId: string; messageId: string; type: string },
 ): Promise<void> {
   // A reaction is not a question: nothing to answer.
   if (args.type === 'reaction') return;
-  if (!(await hasRulesInForce(trx, args.workspaceId, args.numberId))) return;
+  if (!(await hasRulesInForce(trx, args.workspaceId, args.numberId)) && !(await mayAnswerCsat(trx, args))) return;
   // One customer's messages are judged one at a time, in order (a menu answer must follow its menu).
   await enqueueJob(trx, INBOUND_AUTOMATION_TASK, { workspaceId: args.workspaceId, messageId: args.messageId }, MAX_ATTEMPTS, automationQueue(args.numberId, args.contactId));
 }
@@ -50,6 +53,8 @@ interface InboundRow {
 export interface InboundAutomationDeps {
   db: Knex;
   logger: Logger;
+  /** Counts CSAT answers. */
+  metrics: Metrics;
   now?: () => Date;
   /** Opens each bot's signing secret. */
   secrets: SecretBox;
@@ -62,6 +67,7 @@ export interface InboundAutomationDeps {
  * and nothing else answers: no out-of-hours reply (the bot is the one answering, at any hour), no response timer
  * (those are for people), no FAQ, no menu. Otherwise, in this order: the out-of-hours reply (item 1), an FAQ answer
  * (item 3) unless the bot handed the customer to a person, routing (item 2), then the response timer (item 5).
+ * Before all of them, a CSAT answer (item 7) is stored, and nothing else answers it: a score is not a question.
  */
 export function inboundAutomationTask(deps: InboundAutomationDeps): Task {
   return async (payload) => {
@@ -71,6 +77,10 @@ export function inboundAutomationTask(deps: InboundAutomationDeps): Task {
       .first('m.conversation_id', 'c.whatsapp_number_id', 'c.contact_id', 'm.sent_at', 'm.text', 'm.body');
     if (!row) return; // erased since
     const conversation = { workspaceId, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, contactId: row.contact_id };
+    const inbound = { workspaceId, numberId: row.whatsapp_number_id, contactId: row.contact_id, messageId, body: row.body, sentAt: row.sent_at };
+    if (await recordCsatAnswer(deps, inbound)) return;
+    // Queued for a possible CSAT answer that was not one: a number without rules has nothing else to do.
+    if (!(await hasRulesInForce(deps.db, workspaceId, row.whatsapp_number_id))) return;
     const bot = await botInForce(deps.db, workspaceId, row.whatsapp_number_id);
     const owner = bot && await ownerForMessage(deps.db, conversation, bot.rule.ownsNewConversations);
     if (owner === 'bot') return forwardToBot({ db: deps.db, secrets: deps.secrets, logger: deps.logger, retry: deps.botRetry }, conversation, messageId);
@@ -96,10 +106,13 @@ export function inboundAutomationTask(deps: InboundAutomationDeps): Task {
 async function replyOutOfHours(deps: { db: Knex; logger: Logger; now?: () => Date }, workspaceId: string, messageId: string, row: InboundRow): Promise<void> {
   const rule = await ruleInForce(deps.db, workspaceId, row.whatsapp_number_id, 'business_hours');
   if (!rule?.autoReply.enabled) return;
-  const period = closedPeriodAt(rule.hours, row.sent_at);
+  // A routed conversation keeps its team's hours; before routing, the number's.
+  const routing: { team: string | null } | undefined = await deps.db('conversation_routing').where({ conversation_id: row.conversation_id }).first('team');
+  const hours = hoursOfTeam(rule, routing?.team);
+  const period = closedPeriodAt(hours, row.sent_at);
   if (!period) return;
   const periodKey = period.since?.toISOString() ?? 'no-recent-opening';
-  const back = period.until ? describeReopening(rule.hours, row.sent_at, period.until) : 'as soon as we can';
+  const back = period.until ? describeReopening(hours, row.sent_at, period.until) : 'as soon as we can';
   const result = await send({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) }, {
     workspaceId,
     conversationId: row.conversation_id,

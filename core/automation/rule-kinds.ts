@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { businessHoursSchema } from './business-hours';
+import { businessHoursSchema, type BusinessHours } from './business-hours';
 import { botRule } from './bot-rule';
 import { smsFallbackRule } from './sms-fallback-rule';
 import { outboundLimitsRule, triggersRule } from './trigger-rules';
@@ -11,6 +11,8 @@ export const TEAM_PLACEHOLDER = '{{team}}';
 
 const businessHoursRule = z.object({
   hours: businessHoursSchema,
+  /** A team's own hours (routing's team keys): its conversations' out-of-hours replies and response targets use them. */
+  teams: z.record(z.string(), businessHoursSchema).default({}),
   /** Sent once per conversation per closed period, to the customer's first message in it (inside their 24-hour window). */
   autoReply: z.object({
     enabled: z.boolean().default(true),
@@ -124,6 +126,7 @@ export function teamsNamedBy(kind: RuleKind, definition: unknown): string[] {
   }
   if (kind === 'keyword_routes') return (definition as RuleDefinition<'keyword_routes'>).routes.map((r) => r.team);
   if (kind === 'sla') return Object.keys((definition as RuleDefinition<'sla'>).teams);
+  if (kind === 'business_hours') return Object.keys((definition as RuleDefinition<'business_hours'>).teams);
   return [];
 }
 
@@ -134,4 +137,9 @@ export const RULE_KINDS = Object.keys(ruleKinds) as RuleKind[];
 
 export function isRuleKind(kind: string): kind is RuleKind {
   return Object.hasOwn(ruleKinds, kind);
+}
+
+/** The hours a conversation of `team` keeps: the team's own, else the rule's. */
+export function hoursOfTeam(rule: RuleDefinition<'business_hours'>, team: string | null | undefined): BusinessHours {
+  return (team ? rule.teams[team] : undefined) ?? rule.hours;
 }

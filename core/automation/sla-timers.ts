@@ -6,6 +6,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { emitConversationEvent } from '../sync/emit-conversation-event';
 import { addBusinessMinutes } from './business-hours';
+import { hoursOfTeam } from './rule-kinds';
 import { ruleInForce } from './rules';
 
 export const SLA_DUE_TASK = 'automation.sla_due';
@@ -35,7 +36,8 @@ export async function startSlaTimer(db: Knex, message: { workspaceId: string; co
     const targets = team === null ? undefined : rule.teams[team];
     const minutes = (kind === 'first_response' ? targets?.firstResponseMinutes : targets?.nextResponseMinutes)
       ?? (kind === 'first_response' ? rule.firstResponseMinutes : rule.nextResponseMinutes);
-    const hours = rule.businessHoursOnly ? (await ruleInForce(trx, message.workspaceId, message.numberId, 'business_hours'))?.hours : undefined;
+    const businessHours = rule.businessHoursOnly ? await ruleInForce(trx, message.workspaceId, message.numberId, 'business_hours') : undefined;
+    const hours = businessHours && hoursOfTeam(businessHours, team);
     const due = hours ? addBusinessMinutes(hours, message.sentAt, minutes) : new Date(message.sentAt.getTime() + minutes * 60_000);
     await trx('sla_timer').insert({
       conversation_id: message.conversationId, workspace_id: message.workspaceId, kind, team, started_at: message.sentAt, due_at: due ?? null, state: 'running', met_at: null, breached_at: null,

@@ -76,3 +76,20 @@ test('a conversation routed by its first message is timed by its team\'s target'
   const { conversationId, sentAt } = await w.rt.db('message').where({ wamid }).first({ conversationId: 'conversation_id', sentAt: 'sent_at' });
   expect(await w.rt.db('sla_timer').where({ conversation_id: conversationId }).first('team', 'due_at')).toEqual({ team: 'billing', due_at: new Date(sentAt.getTime() + 30 * 60_000) });
 });
+
+test('a team\'s own hours time its conversations and answer its out-of-hours messages', async () => {
+  const tomorrow = DateTime.utc().plus({ days: 1 }).toISODate();
+  const allWeek = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ open: '00:00', close: '24:00' }]]));
+  const billingHours = { timeZone: 'UTC', weekly: {}, exceptions: [{ date: tomorrow, intervals: [{ open: '13:00', close: '17:00' }] }] };
+  expect((await putRule('business_hours', { hours: { timeZone: 'UTC', weekly: allWeek }, teams: { billing: billingHours } })).status).toBe(200);
+  expect((await putRule('sla', { firstResponseMinutes: 5, teams: { billing: { firstResponseMinutes: 30 } } })).status).toBe(200);
+  // The number is open, so the first message gets no reply; it routes to billing, whose hours count the target.
+  const first = await w.writes('4919000000005', 'A question about my invoice', 2);
+  await waitFor(w.handled(first), 'the first message');
+  expect(w.sentTo('4919000000005')).toEqual([]);
+  const { conversationId } = await w.rt.db('message').where({ wamid: first }).first({ conversationId: 'conversation_id' });
+  expect(await timerOf(conversationId)).toMatchObject({ state: 'running', due_at: new Date(`${tomorrow}T13:30:00Z`) });
+  // Billing is closed now: its conversation's next message gets billing's out-of-hours reply.
+  await waitFor(w.handled(await w.writes('4919000000005', 'Hello?', 1)), 'the second message');
+  expect(w.sentTo('4919000000005')).toEqual([expect.objectContaining({ type: 'text', text: { body: "Thanks for your message! We're closed right now and back tomorrow at 13:00. We'll answer you then." } })]);
+});
