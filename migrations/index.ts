@@ -14,6 +14,7 @@ import * as slaTimers from './20261122_012_sla_timers';
 import * as triggers from './20261122_013_triggers';
 import * as botHandoff from './20261122_014_bot_handoff';
 import * as smsFallback from './20261122_015_sms_fallback';
+import * as csatResponses from './20261122_016_csat_responses';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_013_triggers': triggers,
   '20261122_014_bot_handoff': botHandoff,
   '20261122_015_sms_fallback': smsFallback,
+  '20261122_016_csat_responses': csatResponses,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

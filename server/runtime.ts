@@ -53,6 +53,7 @@ import { botApiRoutes } from './routes/bot-api';
 import { sendFromPlatform } from '../core/send/reply-adapter';
 import { SYNC_TASK, syncTask } from '../core/sync/sync-task';
 import type { Config } from './config';
+import { adminAnalyticsRoutes } from './routes/admin-analytics';
 import { adminAutomationRoutes } from './routes/admin-automation';
 import { triggerRoutes } from './routes/trigger-routes';
 import { operationsRoutes } from './routes/operations';
@@ -126,6 +127,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         adminSyncRoutes({ db, secrets, registry, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminAutomationRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id, smsConfigured: Boolean(config.twilio) }),
         adminConsentRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
+        adminAnalyticsRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminBotRoutes({ db, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
         connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
         ...zendeskConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id,
@@ -157,7 +159,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [MARK_READ_TASK]: markReadTask({ db, graph, secrets, logger }),
         [SEND_TASK]: sendTask({ db, graph, secrets, logger, limiter: new ThroughputLimiter(), privateAttachmentHosts: config.privateAttachmentHosts, blobs }),
         [SYNC_TASK]: syncTask({ db, secrets, registry, logger, mediaUrls }),
-        [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger, secrets, botRetry }),
+        [INBOUND_AUTOMATION_TASK]: inboundAutomationTask({ db, logger, metrics, secrets, botRetry }),
         [BOT_FORWARD_TASK]: botForwardTask({ db, secrets, logger, retry: botRetry }),
         [ROUTING_TIMEOUT_TASK]: routingTimeoutTask({ db, logger }),
         [CLOSING_MESSAGE_TASK]: closingMessageTask({ db, logger }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RULE_KINDS, ruleKinds } from '../../core/automation/rule-kinds';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../core/automation/trigger-secret';
+import { csatQuery } from '../routes/admin-analytics';
 import { saveBody, scopeQuery } from '../routes/admin-automation';
 import { secretBody } from '../routes/admin-bot';
 import { handoffBody } from '../routes/bot-api';
@@ -43,9 +44,23 @@ export const automationSecuritySchemes = {
   },
 };
 
-/** Rules, triggers and bots (issue 7): server/routes/admin-automation.ts, trigger-routes.ts, admin-bot.ts and bot-api.ts. */
+/** Rules, triggers, bots and CSAT answers (issue 7): server/routes/admin-automation.ts, trigger-routes.ts, admin-bot.ts, bot-api.ts and admin-analytics.ts. */
 export function automationPaths(): Record<string, object> {
   return {
+    '/analytics/csat': {
+      get: {
+        summary: 'CSAT answers in a time range: a score 1–5 tapped or typed within 24 h of a CSAT send (the first answer per send counts)',
+        parameters: queryParameters(csatQuery),
+        responses: {
+          200: ok('Answers counted, averaged and per score', objectOf({
+            from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' }, responses: { type: 'integer' },
+            average: { type: ['number', 'null'], description: 'Mean score to two decimals; null without answers' },
+            distribution: objectOf(Object.fromEntries(['1', '2', '3', '4', '5'].map((score) => [score, { type: 'integer' }]))),
+          })),
+          400: errorResponse('INVALID_REQUEST: from or to is not an ISO date-time, or from is not before to'), 401: unauthorized,
+        },
+      },
+    },
     '/automation/rules': {
       get: { summary: 'The version in force of each automation rule, workspace defaults and per-number overrides', responses: { 200: ok('Rules in force and the kinds there are', objectOf({ items: { type: 'array', items: ruleVersion }, kinds: { type: 'array', items: { type: 'string' } } })), 401: unauthorized } },
     },

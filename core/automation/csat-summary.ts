@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+
+export interface CsatSummary {
+  responses: number;
+  /** Mean score to two decimals; null without answers. */
+  average: number | null;
+  /** Answers per score, every score 1–5 present. */
+  distribution: Record<'1' | '2' | '3' | '4' | '5', number>;
+}
+
+/** The CSAT answers of a workspace answered in [from, to). */
+export async function csatSummary(db: Knex, workspaceId: string, range: { from: Date; to: Date }): Promise<CsatSummary> {
+  const rows: Array<{ score: number; count: string }> = await db('csat_response')
+    .where({ workspace_id: workspaceId }).where('answered_at', '>=', range.from).where('answered_at', '<', range.to)
+    .groupBy('score').select('score', db.raw('count(*) as count'));
+  const distribution: CsatSummary['distribution'] = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
+  for (const row of rows) distribution[String(row.score) as keyof CsatSummary['distribution']] = Number(row.count);
+  const responses = rows.reduce((sum, row) => sum + Number(row.count), 0);
+  const total = rows.reduce((sum, row) => sum + row.score * Number(row.count), 0);
+  return { responses, average: responses ? Math.round((total / responses) * 100) / 100 : null, distribution };
+}
