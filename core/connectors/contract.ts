@@ -225,6 +225,11 @@ export interface ReplyContext {
   send(request: ReplyRequest): Promise<ReplyOutcome>;
   /** Downloads a file the platform holds (size-limited while reading) and keeps it for a media reply. */
   stageAttachment(source: AttachmentSource): Promise<StageOutcome>;
+  /**
+   * Closes the conversation as this installation (a ticket solved on the platform), with what closing does in core
+   * (the closing rule's message, sync to the other platforms). False when it is not a conversation of the workspace.
+   */
+  closeConversation(conversationId: string): Promise<boolean>;
   logger: Logger;
 }
 

@@ -2,6 +2,7 @@ import type { SecretBox } from '../crypto/secret-box';
 import type { Db } from '../db/connect';
 import type { Logger } from '../observability/logger';
 import type { AttachmentSource, PlatformRequest, PlatformResponse, SendFunction, StageOutcome } from './contract';
+import { closeConversation } from '../engine/conversation-commands';
 import { bindInstallation } from './bind-installation';
 import { workspaceOfInstallation } from './open-installation';
 import type { ConnectorRegistry } from './registry';
@@ -39,5 +40,6 @@ export async function receivePlatformRequest(
     logger,
     send: (reply) => deps.send({ ...reply, workspaceId, originInstallationId: installationId }),
     stageAttachment: async (source) => (deps.stageAttachment ? deps.stageAttachment(workspaceId, source) : noAttachments),
+    closeConversation: async (conversationId) => (await closeConversation(deps.db, workspaceId, conversationId, `installation:${installationId}`)) !== null,
   });
 }

@@ -125,4 +125,19 @@ describe('Zendesk: ticket solved → CSAT template', () => {
     expect({ status: second?.status, answer: second?.answer }).toEqual({ status: 200, answer: { status: 'not_sent', code: 'FREQUENCY_CAPPED', message: expect.stringContaining('the limit is 1') } });
     expect(await csatRows('4915100000105')).toHaveLength(1);
   });
+
+  it('a solved ticket closes the conversation in Threadline: the closing rule says goodbye, and a reply reopens the same thread', async () => {
+    expect((await putRule('closing', { message: 'Glad we could help!' })).status).toBe(201);
+    const ticketId = await ticketOf('4915100000106', 'wamid.CSAT_6');
+    const conversation = () => world.rt.db('conversation as c').join('contact as k', 'k.id', 'c.contact_id').where('k.wa_id', '4915100000106').first('c.id', 'c.status');
+    const before = await conversation();
+    const [delivery] = await world.zendesk.setTicketStatus('acme', ticketId, 'solved');
+    expect(delivery?.status).toBe(200);
+    expect(await conversation()).toEqual({ id: before?.id, status: 'closed' });
+    const texts = () => world.meta.state.sent.filter((m) => m.waId === '4915100000106' && m.request.type === 'text').map((m) => (m.request as { text?: { body?: string } }).text?.body);
+    await waitFor(() => texts().length === 1, 'the closing message');
+    expect(texts()).toEqual(['Glad we could help!']);
+    await ticketOf('4915100000106', 'wamid.CSAT_6_REPLY');
+    expect(await conversation()).toEqual({ id: before?.id, status: 'open' });
+  });
 });

@@ -31,7 +31,7 @@ export function zendeskWebhookSignature(secret: string, timestamp: string, rawBo
 }
 
 /**
- * A solved ticket of a WhatsApp conversation: the installation's CSAT template goes to the customer through
+ * A solved ticket of a WhatsApp conversation closes it in Threadline, and the installation's CSAT template goes to the customer through
  * core's send, as an automation (guard rails on, inside the window too), once per invocation id: Zendesk's
  * redelivery carries the same id, and send's idempotency key (stored with the message) makes it a repeat.
  * A refusal by policy (frequency cap, quiet hours, consent) is an answer, 200, so Zendesk does not retry it
@@ -52,6 +52,8 @@ export async function receiveTicketSolved(
   const solved = solvedTicket.parse(request.body);
   if (!solved) return answer(400, 'INVALID_PAYLOAD', 'Expected a JSON body { "ticket_id": "<id>" }');
   if (!solved.conversationId) return answer(404, 'NOT_A_WHATSAPP_TICKET', `Ticket ${solved.ticketId} is not a WhatsApp conversation of this integration`);
+  // Solved on Zendesk is done in Threadline too: the closing rule (if any) says goodbye, a reply reopens the thread.
+  await ctx.closeConversation(solved.conversationId);
   const { csat, phoneNumberId, subdomain } = installation.config;
   if (!csat) return { status: 200, body: { status: 'not_sent', code: 'CSAT_OFF', message: 'No CSAT template is set for this installation' } };
 
