@@ -12,7 +12,7 @@ import { forwardToBot } from './bot-forward';
 import { botInForce } from './bot-in-force';
 import { ownerForMessage } from './bot-ownership';
 import { closedPeriodAt, describeReopening } from './business-hours';
-import { mayAnswerCsat, recordCsatAnswer } from './csat-answer';
+import { csatScoreOf, mayAnswerCsat, recordCsatAnswer } from './csat-answer';
 import { BACK_PLACEHOLDER, hoursOfTeam } from './rule-kinds';
 import { answerFaq } from './answer-faq';
 import { routeInbound } from './route-conversation';
@@ -32,11 +32,13 @@ const payloadSchema = z.object({ workspaceId: z.uuid(), messageId: z.uuid() });
  * automations cost one cached lookup and one indexed query.
  */
 export async function enqueueInboundAutomation(
-  trx: Knex.Transaction, args: { workspaceId: string; numberId: string; contactId: string; messageId: string; type: string },
+  trx: Knex.Transaction, args: { workspaceId: string; numberId: string; contactId: string; messageId: string; body: { type: string } },
 ): Promise<void> {
   // A reaction is not a question: nothing to answer.
-  if (args.type === 'reaction') return;
-  if (!(await hasRulesInForce(trx, args.workspaceId, args.numberId)) && !(await mayAnswerCsat(trx, args))) return;
+  if (args.body.type === 'reaction') return;
+  // Only a score (a digit or a tapped button) may answer a CSAT send: any other message costs no query here.
+  const mayBeCsatAnswer = async () => csatScoreOf(args.body) !== undefined && mayAnswerCsat(trx, args);
+  if (!(await hasRulesInForce(trx, args.workspaceId, args.numberId)) && !(await mayBeCsatAnswer())) return;
   // One customer's messages are judged one at a time, in order (a menu answer must follow its menu).
   await enqueueJob(trx, INBOUND_AUTOMATION_TASK, { workspaceId: args.workspaceId, messageId: args.messageId }, MAX_ATTEMPTS, automationQueue(args.numberId, args.contactId));
 }

@@ -88,7 +88,7 @@ async function afterInsert(
     }
   }
   await markReadOnReceipt(trx, number, messageId, body.type);
-  await enqueueInboundAutomation(trx, { workspaceId, numberId: number.id, contactId: contact.id, messageId, type: body.type });
+  await enqueueInboundAutomation(trx, { workspaceId, numberId: number.id, contactId: contact.id, messageId, body });
 }
 
 /** What the webhook said of the sender's profile, for platforms that name the customer (null when it said nothing). */
