@@ -1,15 +1,11 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { CONNECT_CODE_PURPOSE, disconnectHubSpot, hubspotInstallationStatus, hubspotRoutes } from '../../connectors/hubspot/routes';
-import { redeemConnectCode } from '../../core/auth/connect-codes';
-import { LoginAttempts } from '../../core/auth/login-attempts';
 import type { PlatformRequestDeps } from '../../core/connectors/receive-platform-request';
 import { requireAdminToken } from '../admin/require-admin-token';
 import type { Config } from '../config';
 import { sendError } from '../http-errors';
 import { connectCodeRoutes } from './connect-codes';
-
-const installationId = z.uuid();
+import { installationIdParam, oauthInstallDeps } from './connector-wiring';
 
 /**
  * Wires the HubSpot connector's routes (install, webhooks, card, workflow action) to core's services, and
@@ -25,27 +21,21 @@ export function hubspotConnectorRoutes(deps: PlatformRequestDeps & { config: Con
     res.json({ items: await hubspotInstallationStatus(deps, workspaceId) });
   });
   admin.delete('/api/v1/hubspot/installations/:id', adminOnly, async (req, res) => {
-    const id = installationId.safeParse(req.params.id);
-    if (!id.success) {
-      sendError(res, 400, 'INVALID_ID', 'The installation id must be a UUID (see GET /api/v1/hubspot/installations)');
-      return;
-    }
+    const id = installationIdParam(req, res, '/api/v1/hubspot/installations');
+    if (id === undefined) return;
     if (!app) {
       sendError(res, 503, 'NOT_CONFIGURED', 'Set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET: Threadline must tell HubSpot about the uninstall');
       return;
     }
-    const result = await disconnectHubSpot({ ...deps, app }, workspaceId, id.data, 'admin');
+    const result = await disconnectHubSpot({ ...deps, app }, workspaceId, id, 'admin');
     if (!result.ok) sendError(res, result.status, result.code, result.message);
     else res.json({ id: result.installationId, portal_id: result.portalId, state: 'uninstalled', hubspot_confirmed: result.hubspotConfirmed });
   });
   return [
     hubspotRoutes({
       ...deps,
-      publicUrl: config.publicUrl,
-      production: config.nodeEnv === 'production',
+      ...oauthInstallDeps(db, deps.secrets, config),
       app,
-      loginAttempts: new LoginAttempts({ db, secrets: deps.secrets }),
-      redeemConnectCode: (purpose, code) => redeemConnectCode(db, purpose, code),
     }),
     admin,
     connectCodeRoutes({ db, adminToken: config.adminToken, workspaceId, platforms: [CONNECT_CODE_PURPOSE] }),

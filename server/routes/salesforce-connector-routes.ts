@@ -1,15 +1,11 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { CONNECT_CODE_PURPOSE, disconnectSalesforce, salesforceInstallationStatus, salesforceRoutes } from '../../connectors/salesforce/routes';
-import { redeemConnectCode } from '../../core/auth/connect-codes';
-import { LoginAttempts } from '../../core/auth/login-attempts';
 import type { PlatformRequestDeps } from '../../core/connectors/receive-platform-request';
 import { requireAdminToken } from '../admin/require-admin-token';
 import type { Config } from '../config';
 import { sendError } from '../http-errors';
 import { connectCodeRoutes } from './connect-codes';
-
-const installationId = z.uuid();
+import { installationIdParam, oauthInstallDeps } from './connector-wiring';
 
 /**
  * Wires the Salesforce connector's routes (install, the package's callouts) to core's services, and the admin
@@ -32,23 +28,17 @@ export function salesforceConnectorRoutes(deps: PlatformRequestDeps & { config: 
     });
   });
   admin.delete('/api/v1/salesforce/installations/:id', adminOnly, async (req, res) => {
-    const id = installationId.safeParse(req.params.id);
-    if (!id.success) {
-      sendError(res, 400, 'INVALID_ID', 'The installation id must be a UUID (see GET /api/v1/salesforce/installations)');
-      return;
-    }
-    const result = await disconnectSalesforce(deps, workspaceId, id.data, 'admin');
+    const id = installationIdParam(req, res, '/api/v1/salesforce/installations');
+    if (id === undefined) return;
+    const result = await disconnectSalesforce(deps, workspaceId, id, 'admin');
     if (!result.ok) sendError(res, result.status, result.code, result.message);
     else res.json({ id: result.installationId, org_id: result.orgId, state: 'uninstalled', token_revoked: result.tokenRevoked });
   });
   return [
     salesforceRoutes({
       ...deps,
-      publicUrl: config.publicUrl,
-      production: config.nodeEnv === 'production',
+      ...oauthInstallDeps(db, deps.secrets, config),
       app,
-      loginAttempts: new LoginAttempts({ db, secrets: deps.secrets }),
-      redeemConnectCode: (purpose, code) => redeemConnectCode(db, purpose, code),
     }),
     admin,
     connectCodeRoutes({ db, adminToken: config.adminToken, workspaceId, platforms: [CONNECT_CODE_PURPOSE] }),

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
 import { provisionCsat } from '../../connectors/zendesk/csat/provision-csat';
 import { CONNECT_CODE_PURPOSE, zendeskRoutes } from '../../connectors/zendesk/routes';
 import { zendeskSidebarRoutes, type SidebarReads } from '../../connectors/zendesk/sidebar';
@@ -19,6 +18,7 @@ import { requireAdminToken } from '../admin/require-admin-token';
 import type { Config } from '../config';
 import { sendError } from '../http-errors';
 import { connectCodeRoutes } from './connect-codes';
+import { installationIdParam } from './connector-wiring';
 
 /** Core's reads the sidebar shows, bound to the database. */
 export function sidebarReads(db: Db): SidebarReads {
@@ -30,8 +30,6 @@ export function sidebarReads(db: Db): SidebarReads {
   };
 }
 
-const installationId = z.uuid();
-
 /**
  * Wires the Zendesk connector's routes (install, events, channelback, CSAT webhook, sidebar) to core's services, and the admin
  * routes: its connect codes, and provisioning the CSAT webhook and trigger of an installation.
@@ -41,20 +39,17 @@ export function zendeskConnectorRoutes(deps: PlatformRequestDeps & { config: Con
   const app = config.zendesk && { ...config.zendesk, timeoutMs: 10_000 };
   const admin = Router();
   admin.post('/api/v1/zendesk/installations/:id/provision-csat', requireAdminToken(config.adminToken), async (req, res) => {
-    const id = installationId.safeParse(req.params.id);
-    if (!id.success) {
-      sendError(res, 400, 'INVALID_ID', 'The installation id must be a UUID (see GET /api/v1/installations)');
-      return;
-    }
-    const result = await provisionCsat({ db, secrets: deps.secrets, publicUrl: config.publicUrl, ...(app === undefined ? {} : { oauth: app }) }, deps.workspaceId, id.data);
+    const id = installationIdParam(req, res, '/api/v1/installations');
+    if (id === undefined) return;
+    const result = await provisionCsat({ db, secrets: deps.secrets, publicUrl: config.publicUrl, ...(app === undefined ? {} : { oauth: app }) }, deps.workspaceId, id);
     if (!result.ok) {
       sendError(res, result.status, result.code, result.message);
       return;
     }
     if (result.created) {
-      await writeAudit(db, { workspaceId: deps.workspaceId, actor: 'admin', action: 'installation.csat_provisioned', entityType: 'installation', entityId: id.data, data: { webhookId: result.webhookId, triggerId: result.triggerId } });
+      await writeAudit(db, { workspaceId: deps.workspaceId, actor: 'admin', action: 'installation.csat_provisioned', entityType: 'installation', entityId: id, data: { webhookId: result.webhookId, triggerId: result.triggerId } });
     }
-    res.status(result.created ? 201 : 200).json({ id: id.data, webhook_id: result.webhookId, trigger_id: result.triggerId });
+    res.status(result.created ? 201 : 200).json({ id: id, webhook_id: result.webhookId, trigger_id: result.triggerId });
   });
   return [
     admin,

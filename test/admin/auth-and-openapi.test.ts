@@ -66,6 +66,7 @@ describe('admin API: authentication and the OpenAPI document', () => {
   beforeAll(async () => {
     fake = await startMetaFake();
     rt = await startTestRuntime({ config: { whatsappApiBase: fake.baseUrl, publicUrl: 'https://threadline.example.com' }, worker: false });
+    // express 5's router stack is not in its public types: read as the layers the test needs (path, methods, nested routers).
     routes = servedRoutes((await expressAppOf(rt)).router.stack as unknown as StackLayer[]).filter((r) => r.path.startsWith('/api/v1/'));
     const res = await rt.http().get('/api/v1/openapi.json');
     expect(res.status).toBe(200);
