@@ -5,11 +5,12 @@ import type { Installation } from '../../core/connectors/contract';
 import { parseInstallation } from '../../core/connectors/define-connector';
 import { openInstallation } from '../../core/connectors/open-installation';
 import { ADMIN_AUTH } from '../admin/admin-helpers';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
+import type { MetaFake } from '../fakes/meta/meta-fake';
 import { startHubSpotFake, type CrmEvent, type HubSpotFake, type PortalInit } from '../fakes/hubspot/hubspot-fake';
 import { freePort } from '../send/send-harness';
 import { browser, type Browser, type Page } from '../support/browser';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { startPlatformRuntime } from '../support/platform-runtime';
+import type { TestRuntime } from '../support/test-runtime';
 import { waitFor } from '../sync/sync-harness';
 
 export { waitFor };
@@ -84,33 +85,17 @@ export async function startHubSpotWorld(options: HubSpotWorldOptions = {}): Prom
     app: { redirectUrls: [`${publicUrl}/connectors/hubspot/oauth/callback`], rotateRefreshTokens: options.rotateRefreshTokens ?? false },
   });
   const restoreEnv = useHubSpotEnv(hubspot);
-  let meta: MetaFake | undefined;
-  let rt: TestRuntime | undefined;
-  const close = async () => {
-    await meta?.flushWebhooks();
-    await rt?.close();
-    await meta?.stop();
-    await hubspot.stop();
-    restoreEnv();
+  const app: HubSpotOAuthApp = {
+    clientId: hubspot.state.app.clientId, clientSecret: hubspot.state.app.clientSecret, appId: hubspot.state.app.appId, apiBase: hubspot.apiBase, authBase: hubspot.authBase,
   };
-  try {
-    const app: HubSpotOAuthApp = {
-      clientId: hubspot.state.app.clientId, clientSecret: hubspot.state.app.clientSecret, appId: hubspot.state.app.appId, apiBase: hubspot.apiBase, authBase: hubspot.authBase,
-    };
-    meta = await startMetaFake({ appSecret: TEST_APP_SECRET, webhookTarget: `${publicUrl}/webhooks/whatsapp` });
-    rt = await startTestRuntime({
-      config: { whatsappApiBase: meta.baseUrl, port, publicUrl, hubspot: app },
-      worker: options.worker ?? { pollIntervalMs: 50, ioConcurrency: 4 },
-      connectors: [hubspotConnector],
-    });
-    const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
-      .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
-    if (number.status !== 201) throw new Error(`number not registered: ${number.status} ${JSON.stringify(number.body)}`);
-    return worldOf(rt, meta, hubspot, publicUrl, app, close);
-  } catch (err) {
-    await close();
-    throw err;
-  }
+  const { rt, meta, close } = await startPlatformRuntime({
+    port, config: { hubspot: app }, connectors: [hubspotConnector], worker: options.worker,
+    stopPlatform: async () => {
+      await hubspot.stop();
+      restoreEnv();
+    },
+  });
+  return worldOf(rt, meta, hubspot, publicUrl, app, close);
 }
 
 function worldOf(rt: TestRuntime, meta: MetaFake, hubspot: HubSpotFake, publicUrl: string, app: HubSpotOAuthApp, close: () => Promise<void>): HubSpotWorld {

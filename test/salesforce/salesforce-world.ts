@@ -6,10 +6,11 @@ import { salesforceConfigSchema, salesforceCredentialsSchema, type SalesforceCon
 import { parseInstallation } from '../../core/connectors/define-connector';
 import { openInstallation } from '../../core/connectors/open-installation';
 import { ADMIN_AUTH } from '../admin/admin-helpers';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
+import type { MetaFake } from '../fakes/meta/meta-fake';
 import { startSalesforceFake, type OrgInit, type SalesforceFake } from '../fakes/salesforce/salesforce-fake';
 import { freePort } from '../send/send-harness';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { startPlatformRuntime } from '../support/platform-runtime';
+import type { TestRuntime } from '../support/test-runtime';
 import { waitFor } from '../sync/sync-harness';
 
 export { waitFor };
@@ -80,34 +81,18 @@ export async function startSalesforceWorld(options: SalesforceWorldOptions = {})
     app: { callbackUrls: [`${publicUrl}/connectors/salesforce/oauth/callback`] },
   });
   const restoreEnv = useSalesforceEnv(salesforce, options.quotaRetryMs ?? 300);
-  let meta: MetaFake | undefined;
-  let rt: TestRuntime | undefined;
-  const close = async () => {
-    await meta?.flushWebhooks();
-    await rt?.close();
-    await meta?.stop();
-    await salesforce.stop();
-    restoreEnv();
+  const app: SalesforceOAuthApp = {
+    clientId: salesforce.state.app.clientId, clientSecret: salesforce.state.app.clientSecret,
+    loginUrl: salesforce.loginUrl, sandboxLoginUrl: salesforce.sandboxLoginUrl, myDomainUrl: salesforce.myDomainUrl('{domain}'),
   };
-  try {
-    const app: SalesforceOAuthApp = {
-      clientId: salesforce.state.app.clientId, clientSecret: salesforce.state.app.clientSecret,
-      loginUrl: salesforce.loginUrl, sandboxLoginUrl: salesforce.sandboxLoginUrl, myDomainUrl: salesforce.myDomainUrl('{domain}'),
-    };
-    meta = await startMetaFake({ appSecret: TEST_APP_SECRET, webhookTarget: `${publicUrl}/webhooks/whatsapp` });
-    rt = await startTestRuntime({
-      config: { whatsappApiBase: meta.baseUrl, port, publicUrl, salesforce: app },
-      worker: options.worker ?? { pollIntervalMs: 50, ioConcurrency: 4 },
-      connectors: [salesforceConnector],
-    });
-    const number = await rt.http().post('/api/v1/numbers').set('authorization', ADMIN_AUTH)
-      .send({ phone_number_id: fixtureNumber.phoneNumberId, waba_id: fixtureNumber.wabaId, access_token: fixtureNumber.accessToken, read_receipts: 'never' });
-    if (number.status !== 201) throw new Error(`number not registered: ${number.status} ${JSON.stringify(number.body)}`);
-    return worldOf(rt, meta, salesforce, publicUrl, app, close);
-  } catch (err) {
-    await close();
-    throw err;
-  }
+  const { rt, meta, close } = await startPlatformRuntime({
+    port, config: { salesforce: app }, connectors: [salesforceConnector], worker: options.worker,
+    stopPlatform: async () => {
+      await salesforce.stop();
+      restoreEnv();
+    },
+  });
+  return worldOf(rt, meta, salesforce, publicUrl, app, close);
 }
 
 function worldOf(rt: TestRuntime, meta: MetaFake, salesforce: SalesforceFake, publicUrl: string, app: SalesforceOAuthApp, close: () => Promise<void>): SalesforceWorld {
