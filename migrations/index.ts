@@ -15,6 +15,9 @@ import * as triggers from './20261122_013_triggers';
 import * as botHandoff from './20261122_014_bot_handoff';
 import * as smsFallback from './20261122_015_sms_fallback';
 import * as csatResponses from './20261122_016_csat_responses';
+import * as consoleSessions from './20261122_017_console_sessions';
+import * as rateCard from './20261122_018_rate_card';
+import * as numberHealth from './20261122_019_number_health';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -34,6 +37,9 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_014_bot_handoff': botHandoff,
   '20261122_015_sms_fallback': smsFallback,
   '20261122_016_csat_responses': csatResponses,
+  '20261122_017_console_sessions': consoleSessions,
+  '20261122_018_rate_card': rateCard,
+  '20261122_019_number_health': numberHealth,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

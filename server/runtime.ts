@@ -57,6 +57,8 @@ import { adminAnalyticsRoutes } from './routes/admin-analytics';
 import { adminAutomationRoutes } from './routes/admin-automation';
 import { triggerRoutes } from './routes/trigger-routes';
 import { operationsRoutes } from './routes/operations';
+import { adminConsole } from './console/console-wiring';
+import { PRUNE_CONSOLE_SESSIONS_CRONTAB, PRUNE_CONSOLE_SESSIONS_TASK, pruneConsoleSessionsTask } from '../core/auth/console-sessions';
 import { whatsappWebhookVerification } from './routes/whatsapp-webhook';
 import { WEBHOOK_PATH, whatsappWebhookPost } from './routes/whatsapp-webhook-post';
 
@@ -135,6 +137,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         ...hubspotConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id }),
         ...salesforceConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id, mediaUrlFor: (id) => mediaUrls.urlFor(id) }),
         mediaDownloadRoutes({ db, graph, secrets, blobs, signer: mediaUrls, logger }),
+        adminConsole({ db, graph, secrets, directory, registry, blobs, logger, config, workspaceId: workspace.id }),
       ],
     });
     const webhookPost = whatsappWebhookPost({ appSecret: config.metaAppSecret, directory, writer, logger, metrics });
@@ -171,8 +174,9 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [PRUNE_WEBHOOK_EVENTS_TASK]: pruneWebhookEventsTask(db),
         [KEEP_ALIVE_TASK]: keepAliveTask({ db, secrets, logger, app: config.salesforce }),
         [PRUNE_CALLOUT_NONCES_TASK]: pruneCalloutNoncesTask(db),
+        [PRUNE_CONSOLE_SESSIONS_TASK]: pruneConsoleSessionsTask(db),
       },
-      crontab: [PRUNE_WEBHOOK_EVENTS_CRONTAB, KEEP_ALIVE_CRONTAB, PRUNE_CALLOUT_NONCES_CRONTAB].join('\n'),
+      crontab: [PRUNE_WEBHOOK_EVENTS_CRONTAB, KEEP_ALIVE_CRONTAB, PRUNE_CALLOUT_NONCES_CRONTAB, PRUNE_CONSOLE_SESSIONS_CRONTAB].join('\n'),
     });
     worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});
   }
