@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     `  Meta fake:    ${fake.baseUrl}   test number ${fixtureNumber.phoneNumberId} connected`,
     '  Send a customer message:   npm run sandbox:send -- "Hi, where is my order?"',
     '  Send a photo:               npm run sandbox:send -- --file ./photo.jpg --caption "the box"',
-    `  See it:                     curl -H "Authorization: Bearer $(jq -r .adminToken ${sandboxFile})" ${runtime.url}/api/v1/conversations`,
+    `  See it in the console:      ${runtime.url}/admin (sign in with the admin token)`,
+    `  Or through the API:         curl -H "Authorization: Bearer $(jq -r .adminToken ${sandboxFile})" ${runtime.url}/api/v1/conversations`,
     '',
   ].join('\n'));
 

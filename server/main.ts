@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   const lines = [
     `Threadline is running (${config.nodeEnv}).`,
     `  Webhook callback URL for Meta: ${config.publicUrl}/webhooks/whatsapp`,
+    `  Admin console:                 ${config.publicUrl}/admin (sign in with the admin token)`,
     `  Admin API:                     ${config.publicUrl}/api/v1 (OpenAPI at /api/v1/openapi.json)`,
     `  Health:                        ${config.publicUrl}/healthz, /readyz, /metrics`,
   ];

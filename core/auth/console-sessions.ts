@@ -1,3 +1,4 @@
+import { writeAudit } from '../audit/write-audit';
 import type { Db } from '../db/connect';
 import { randomToken, tokenHash } from './secret-token';
 
@@ -32,13 +33,18 @@ interface SessionRow {
   flash: ConsoleNotice | null;
 }
 
-/** Starts a session and answers the token for the cookie; only its hash is stored. */
+/** Starts a session and answers the token for the cookie; only its hash is stored. The sign-in is audited in the same commit. */
 export async function startConsoleSession(db: Db, who: Omit<ConsoleSession, 'csrfToken' | 'expiresAt'>): Promise<{ token: string; session: ConsoleSession }> {
   const token = randomToken();
   const session: ConsoleSession = { ...who, csrfToken: randomToken(), expiresAt: new Date(Date.now() + CONSOLE_SESSION_HOURS * 3_600_000) };
-  await db('console_session').insert({
-    token_hash: tokenHash(token), workspace_id: who.workspaceId, role: who.role, actor: who.actor, display_name: who.displayName,
-    csrf_token: session.csrfToken, expires_at: session.expiresAt,
+  await db.transaction(async (trx) => {
+    await trx('console_session').insert({
+      token_hash: tokenHash(token), workspace_id: who.workspaceId, role: who.role, actor: who.actor, display_name: who.displayName,
+      csrf_token: session.csrfToken, expires_at: session.expiresAt,
+    });
+    // The provider is the actor's prefix ("zendesk:<user id>" → zendesk; "admin-token" is its own).
+    const provider = who.actor.split(':')[0] ?? who.actor;
+    await writeAudit(trx, { workspaceId: who.workspaceId, actor: who.actor, action: 'console.sign_in', entityType: 'workspace', entityId: who.workspaceId, data: { role: who.role, provider } });
   });
   return { token, session };
 }

@@ -1,3 +1,4 @@
+import { writeAudit } from '../audit/write-audit';
 import type { Db } from '../db/connect';
 import { wakeSync } from './wake-sync';
 
@@ -34,7 +35,7 @@ export type SyncReplayResult = { ok: true } | { ok: false; code: 'NOT_FOUND' | '
  * Puts a dead letter back with fresh attempts and wakes its installation in the same commit. Its
  * external id is unchanged, so a platform that did take it after all does not get a duplicate.
  */
-export async function replaySyncDeadLetter(db: Db, workspaceId: string, id: number): Promise<SyncReplayResult> {
+export async function replaySyncDeadLetter(db: Db, workspaceId: string, id: number, actor: string): Promise<SyncReplayResult> {
   return db.transaction(async (trx) => {
     const row: { installation_id: string; installation_state: string } | undefined = await trx('sync_outbox as o')
       .join('installation as i', 'i.id', 'o.installation_id')
@@ -45,6 +46,7 @@ export async function replaySyncDeadLetter(db: Db, workspaceId: string, id: numb
     if (row.installation_state !== 'active') return { ok: false, code: 'NOT_ACTIVE', message: `Its installation is ${row.installation_state}; reinstall it before replaying` };
     await trx('sync_outbox').where({ id, workspace_id: workspaceId }).update({ state: 'pending', attempts: 0, not_before: null, last_error: null });
     await wakeSync(trx, workspaceId, [row.installation_id], { delayMs: 0 });
+    await writeAudit(trx, { workspaceId, actor, action: 'dead_letter.replayed', entityType: 'sync_outbox', entityId: String(id), data: { installationId: row.installation_id } });
     return { ok: true };
   });
 }

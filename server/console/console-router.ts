@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { writeAudit } from '../../core/audit/write-audit';
 import { endConsoleSession, leaveConsoleNotice, readConsoleSession, startConsoleSession, type ConsoleNotice } from '../../core/auth/console-sessions';
 import type { Db } from '../../core/db/connect';
 import type { Logger } from '../../core/observability/logger';
@@ -129,7 +130,9 @@ export function consoleRouter(deps: ConsoleRouterDeps): Router {
 
   router.use('/admin', requireSession(deps.db));
   router.post('/admin/sign-out', async (_req, res) => {
-    await endConsoleSession(deps.db, consoleLocals(res).sessionToken);
+    const { session, sessionToken } = consoleLocals(res);
+    await endConsoleSession(deps.db, sessionToken);
+    await writeAudit(deps.db, { workspaceId: session.workspaceId, actor: session.actor, action: 'console.sign_out', entityType: 'workspace', entityId: session.workspaceId, data: { role: session.role } });
     res.clearCookie(CONSOLE_COOKIE, { path: '/admin' });
     res.redirect(303, '/admin/sign-in');
   });

@@ -84,7 +84,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   router.post('/api/v1/dead-letters/:id/replay', async (req, res) => {
     const params = parseRequest(deadLetterParam, req.params, res);
     if (!params) return;
-    const result = await replayDeadLetter(deps.db, ws, params.id);
+    const result = await replayDeadLetter(deps.db, ws, params.id, ADMIN_ACTOR);
     if (!result.ok) {
       sendError(res, result.code === 'NOT_FOUND' ? 404 : 409, result.code, result.message);
       return;

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { wakeAt } from '../../core/automation/bot-forward';
+import { listBotDeadLetters, replayBotDeadLetter } from '../../core/automation/bot-dead-letters';
 import { botInForce } from '../../core/automation/bot-in-force';
 import { handToBot } from '../../core/automation/bot-ownership';
 import { rotateBotSecret } from '../../core/automation/bot-secret';
@@ -50,25 +50,15 @@ export function adminBotRoutes(deps: AdminBotDeps): Router {
   });
 
   router.get('/api/v1/automation/bot/dead-letters', async (_req, res) => {
-    const rows: Array<{ id: string; conversation_id: string; message_id: string; attempts: number; last_error: string | null; finished_at: Date }> = await deps.db('bot_forward')
-      .where({ workspace_id: ws, state: 'dead' }).orderBy('finished_at', 'desc').limit(100)
-      .select('id', 'conversation_id', 'message_id', 'attempts', 'last_error', 'finished_at');
+    const rows = await listBotDeadLetters(deps.db, ws, { limit: 100 });
     res.json({ items: rows.map((r) => ({ id: r.id, conversation_id: r.conversation_id, message_id: r.message_id, attempts: r.attempts, error: r.last_error, failed_at: r.finished_at.toISOString() })) });
   });
 
   router.post('/api/v1/automation/bot/dead-letters/:id/replay', async (req, res) => {
     const params = parseRequest(forwardParam, req.params, res);
     if (!params) return;
-    const replayed = await deps.db.transaction(async (trx) => {
-      const [row]: Array<{ conversation_id: string; whatsapp_number_id: string; contact_id: string }> = await trx('bot_forward as f')
-        .where({ 'f.workspace_id': ws, 'f.id': params.id, 'f.state': 'dead' })
-        .update({ state: 'pending', attempts: 0, last_error: null, next_attempt_at: trx.fn.now(), finished_at: null })
-        .updateFrom('conversation as c').whereRaw('c.id = f.conversation_id')
-        .returning(['f.conversation_id', 'c.whatsapp_number_id', 'c.contact_id']);
-      if (row) await wakeAt(trx, { workspaceId: ws, conversationId: row.conversation_id, numberId: row.whatsapp_number_id, contactId: row.contact_id }, new Date());
-      return row;
-    });
-    if (!replayed) return sendError(res, 404, 'NOT_FOUND', `No dead letter ${params.id} for the bot in this workspace`);
+    const replayed = await replayBotDeadLetter(deps.db, ws, params.id, 'admin-token');
+    if (!replayed.ok) return sendError(res, 404, 'NOT_FOUND', replayed.message);
     res.status(202).json({ id: params.id, state: 'pending' });
   });
 

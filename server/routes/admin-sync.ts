@@ -55,7 +55,7 @@ export function adminSyncRoutes(deps: AdminSyncDeps): Router {
   router.post('/api/v1/sync/dead-letters/:id/replay', async (req, res) => {
     const params = parseRequest(deadLetterParam, req.params, res);
     if (!params) return;
-    const result = await replaySyncDeadLetter(deps.db, ws, params.id);
+    const result = await replaySyncDeadLetter(deps.db, ws, params.id, ADMIN_ACTOR);
     if (!result.ok) {
       sendError(res, result.code === 'NOT_FOUND' ? 404 : 409, result.code, result.message);
       return;
