@@ -1,5 +1,6 @@
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
+import { missingRequirement } from '../../core/automation/rule-requirements';
 import { isRuleKind, RULE_KINDS, type RuleKind } from '../../core/automation/rule-kinds';
 import { currentRules, ruleHistory, saveRule, type RuleVersion } from '../../core/automation/rules';
 import type { Db } from '../../core/db/connect';
@@ -81,8 +82,9 @@ export function adminAutomationRoutes(deps: AdminAutomationDeps): Router {
       sendError(res, 400, 'INVALID_RULE', 'definition: required (to switch the rule off, DELETE it)');
       return;
     }
-    if (kind === 'sms_fallback' && !deps.smsConfigured) {
-      sendError(res, 400, 'INVALID_RULE', 'definition: the SMS fallback needs Twilio; set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and restart, then save the rule');
+    const missing = missingRequirement(kind, { smsConfigured: deps.smsConfigured });
+    if (missing) {
+      sendError(res, 400, 'INVALID_RULE', missing);
       return;
     }
     await save(res, kind, body.phone_number_id, body.definition, (isNew) => (isNew ? 201 : 200));
