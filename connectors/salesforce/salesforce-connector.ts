@@ -15,6 +15,10 @@ export const salesforceConnector = defineConnector({
   configSchema: salesforceConfigSchema,
   credentialsSchema: salesforceCredentialsSchema,
   numberOf: (config) => config.phoneNumberId,
+  // Every link of ours names a record by its id, which Salesforce opens at the org's instance URL (known while connected).
+  recordUrl: ({ credentials }, link) => (credentials && /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(link.externalId)
+    ? `${credentials.instanceUrl.replace(/\/$/, '')}/${link.externalId}`
+    : undefined),
   capabilities: {
     timeline: { limits: salesforceLimits, deliver: deliverToSalesforce },
   },

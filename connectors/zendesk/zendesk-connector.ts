@@ -17,6 +17,11 @@ export const zendeskConnector = defineConnector({
   credentialsSchema: zendeskCredentialsSchema,
   // An integration account answers one WhatsApp number: only its conversations become its tickets.
   numberOf: (config) => config.phoneNumberId,
+  // Tickets and requesters have agent pages; thread keys and pushed comment ids do not.
+  recordUrl: ({ config }, link) => {
+    const page = ({ [linkTypes.ticket]: 'tickets', [linkTypes.user]: 'users' } as Record<string, string | undefined>)[link.externalType];
+    return page && /^\d+$/.test(link.externalId) ? `https://${config.subdomain}.zendesk.com/agent/${page}/${link.externalId}` : undefined;
+  },
   capabilities: {
     ticketing: { ticketExternalType: linkTypes.ticket, limits: zendeskLimits, deliver: deliverToZendesk },
     replySource: { receive: receiveChannelback },

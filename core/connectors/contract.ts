@@ -263,5 +263,17 @@ export interface ConnectorDefinition<Config, Credentials> {
    * every number of the workspace.
    */
   numberOf?(config: Config): string | undefined;
+  /**
+   * The page where a person opens the record an external link names (a ticket, a contact), for the admin console;
+   * undefined for ids with no page of their own (thread keys, callback ids). `credentials` is null when the
+   * installation holds none any more (disconnected) or they no longer parse.
+   */
+  recordUrl?(installation: { accountId: string; config: Config; credentials: Credentials | null }, link: RecordLink): string | undefined;
   capabilities: Capabilities<Config, Credentials>;
+}
+
+/** An external link as `recordUrl` reads it: what the platform calls the record, and its id there. */
+export interface RecordLink {
+  externalType: string;
+  externalId: string;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../observability/logger';
 import type {
-  BatchOutcome, ConnectorDefinition, DeliverContext, DeliveryLimits, EventTarget, Installation, PlatformRequest, PlatformResponse, ReplyContext, ReplySource,
+  BatchOutcome, ConnectorDefinition, DeliverContext, DeliveryLimits, EventTarget, Installation, PlatformRequest, PlatformResponse, RecordLink, ReplyContext, ReplySource,
 } from './contract';
 import type { SyncEvent } from './contract';
 import type { CredentialChange } from './update-credentials';
@@ -55,6 +55,8 @@ export interface Connector {
   capabilityNames: readonly string[];
   check(config: unknown, credentials: unknown): InstallCheck;
   bind(record: InstallationRecord, logger: Logger): BindResult;
+  /** The platform page of a linked record (`ConnectorDefinition.recordUrl`), from the installation's stored settings and opened credentials. */
+  recordUrl(record: { accountId: string; settings: unknown; credentials: unknown }, link: RecordLink): string | undefined;
 }
 
 function issues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
@@ -133,6 +135,13 @@ export function defineConnector<Config, Credentials>(definition: ConnectorDefini
           templateTrigger: bindHandler(capabilities.templateTrigger, installation),
         },
       };
+    },
+    recordUrl: (record, link) => {
+      if (!definition.recordUrl) return undefined;
+      const config = definition.configSchema.safeParse(record.settings);
+      if (!config.success) return undefined;
+      const credentials = record.credentials === null ? undefined : definition.credentialsSchema.safeParse(record.credentials);
+      return definition.recordUrl({ accountId: record.accountId, config: config.data, credentials: credentials?.success ? credentials.data : null }, link);
     },
   };
 }

@@ -1,8 +1,18 @@
+import type { Knex } from 'knex';
 import type { Db } from '../db/connect';
 
 export interface ConversationFilter {
   status?: 'open' | 'pending' | 'closed';
   phoneNumberId?: string;
+  /** Who holds it: part of the assignee's name, or their exact id on their platform. */
+  assignee?: string;
+  /** Held on this platform (`assignee_platform`), or linked to a record of one of its installations (a connector id). */
+  platform?: string;
+  /** Last active at or after `activeFrom` and before `activeBefore`. */
+  activeFrom?: Date;
+  activeBefore?: Date;
+  /** Part of a message's text or the contact's name; digits also match the contact's phone number. */
+  text?: string;
   limit?: number;
   /** Opaque cursor from the previous page. */
   cursor?: string;
@@ -51,6 +61,36 @@ function baseQuery(db: Db, workspaceId: string) {
       db.raw(`to_char(c.last_message_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at`));
 }
 
+/** A LIKE pattern that finds `text` anywhere: the user's own `%`, `_` and `\` match themselves. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * The filters beyond status and number. Text and platform are each one uncorrelated subquery (hashed once, then
+ * probed per row), so the newest-first walk of (workspace_id, last_message_at) stays the plan; the trigram indexes
+ * of migration 020 serve the `ilike`s.
+ */
+function applySearch(db: Db, q: Knex.QueryBuilder, workspaceId: string, filter: ConversationFilter): void {
+  const assignee = filter.assignee?.trim();
+  if (assignee) q.where((w) => w.whereILike('c.assignee_name', containing(assignee)).orWhere('c.assignee_id', assignee));
+  if (filter.platform) {
+    const platform = filter.platform;
+    const linked = db('external_link as l').join('installation as i', 'i.id', 'l.installation_id')
+      .where({ 'l.workspace_id': workspaceId, 'i.workspace_id': workspaceId, 'i.connector': platform, 'l.entity_type': 'conversation' }).select('l.entity_id');
+    q.where((w) => w.where('c.assignee_platform', platform).orWhereIn('c.id', linked));
+  }
+  if (filter.activeFrom) q.where('c.last_message_at', '>=', filter.activeFrom);
+  if (filter.activeBefore) q.where('c.last_message_at', '<', filter.activeBefore);
+  const text = filter.text?.trim();
+  if (text) {
+    const digits = text.replace(/[\s()+.-]/g, '');
+    const inMessages = db('message as m').where('m.workspace_id', workspaceId).whereILike('m.text', containing(text)).select('m.conversation_id');
+    q.where((w) => {
+      w.whereILike('k.profile_name', containing(text)).orWhereIn('c.id', inMessages);
+      if (/^\d{3,}$/.test(digits)) w.orWhereLike('k.wa_id', containing(digits));
+    });
+  }
+}
+
 function toSummary(r: ConversationRow, now: Date): ConversationSummary {
   return {
     id: r.id,
@@ -67,12 +107,13 @@ function toSummary(r: ConversationRow, now: Date): ConversationSummary {
   };
 }
 
-/** Most recently active first, keyset-paginated so pages stay stable while messages arrive. */
+/** Most recently active first, keyset-paginated so pages stay stable while messages arrive; filtered as `filter` says. */
 export async function listConversations(db: Db, workspaceId: string, filter: ConversationFilter = {}): Promise<{ items: ConversationSummary[]; nextCursor: string | null } | { error: 'INVALID_CURSOR' }> {
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
   const q = baseQuery(db, workspaceId);
   if (filter.status) q.where('c.status', filter.status);
   if (filter.phoneNumberId) q.where('n.phone_number_id', filter.phoneNumberId);
+  applySearch(db, q, workspaceId, filter);
   if (filter.cursor) {
     const c = decodeCursor(filter.cursor);
     if (!c) return { error: 'INVALID_CURSOR' };
