@@ -41,6 +41,11 @@ export default tseslint.config(
     rules: { 'layering/core-never-imports-connectors': 'error' },
   },
   {
+    // The console's page scripts run in the browser, as plain scripts (server/console/assets).
+    files: ['server/console/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', console: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', FormData: 'readonly', Intl: 'readonly', uPlot: 'readonly', FB: 'readonly', HTMLElement: 'readonly', Event: 'readonly', MessageEvent: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', matchMedia: 'readonly', requestAnimationFrame: 'readonly', ResizeObserver: 'readonly', Blob: 'readonly' } },
+  },
+  {
     files: ['*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
   },

@@ -17,6 +17,10 @@ export interface Config {
   adminToken: string;
   metaAppSecret: string;
   metaVerifyToken: string;
+  /** The Meta app's id: Embedded Signup's code exchange, and which app a WABA's webhook subscription must name. */
+  metaAppId?: string;
+  /** Facebook Login for Business configuration of Embedded Signup; with metaAppId, the numbers page offers it. */
+  embeddedSignupConfigId?: string;
   whatsappApiBase: string;
   whatsappApiVersion: string;
   /** Hosts a platform's file URL may point at although they are private (SSRF guard exceptions). */
@@ -54,6 +58,8 @@ const envSchema = z.object({
   THREADLINE_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   META_APP_SECRET: z.string().min(8, 'must be the App Secret from the Meta App Dashboard').optional(),
   META_VERIFY_TOKEN: z.string().min(8, 'must be at least 8 characters').optional(),
+  META_APP_ID: z.string().regex(/^\d{5,20}$/, 'must be the numeric App ID shown at the top of the Meta App Dashboard').optional(),
+  META_EMBEDDED_SIGNUP_CONFIG_ID: z.string().regex(/^\d{5,20}$/, 'must be the numeric configuration ID from Facebook Login for Business > Configurations').optional(),
   WHATSAPP_API_BASE: z.url().default('https://graph.facebook.com'),
   // Hosts that may serve files to send although they resolve to private addresses (e.g. an internal file store).
   THREADLINE_PRIVATE_ATTACHMENT_HOSTS: z.string().transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)).optional(),
@@ -125,6 +131,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(given.SALESFORCE_CLIENT_ID) !== Boolean(given.SALESFORCE_CLIENT_SECRET)) {
     problems.push('SALESFORCE_CLIENT_ID and SALESFORCE_CLIENT_SECRET: set both (the External Client App) or neither');
   }
+  if (given.META_EMBEDDED_SIGNUP_CONFIG_ID && !given.META_APP_ID) {
+    problems.push('META_EMBEDDED_SIGNUP_CONFIG_ID: needs META_APP_ID too (Embedded Signup runs as that app)');
+  }
   if (Boolean(given.TWILIO_ACCOUNT_SID) !== Boolean(given.TWILIO_AUTH_TOKEN)) {
     problems.push('TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both (the SMS fallback\'s Twilio account) or neither');
   }
@@ -145,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: value('THREADLINE_ADMIN_TOKEN'),
     metaAppSecret: value('META_APP_SECRET'),
     metaVerifyToken: value('META_VERIFY_TOKEN'),
+    ...(e.META_APP_ID === undefined ? {} : { metaAppId: e.META_APP_ID }),
+    ...(e.META_EMBEDDED_SIGNUP_CONFIG_ID === undefined ? {} : { embeddedSignupConfigId: e.META_EMBEDDED_SIGNUP_CONFIG_ID }),
     whatsappApiBase: e.WHATSAPP_API_BASE.replace(/\/$/, ''),
     whatsappApiVersion: e.WHATSAPP_API_VERSION,
     privateAttachmentHosts: e.THREADLINE_PRIVATE_ATTACHMENT_HOSTS ?? [],

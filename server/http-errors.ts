@@ -6,6 +6,16 @@ export function sendError(res: Response, status: number, code: string, message: 
   res.status(status).json({ error: { code, message, ...extra } });
 }
 
+/**
+ * The HTTP status of a refused number connection (admin API, console form, Embedded Signup): the number is
+ * another workspace's (409), Meta could not be reached (502), or what was given is wrong (422).
+ */
+export function numberRefusalStatus(code: string): number {
+  if (code === 'NUMBER_IN_OTHER_WORKSPACE') return 409;
+  if (code === 'GRAPH_UNAVAILABLE') return 502;
+  return 422;
+}
+
 /** Body-parser and unexpected errors as JSON; never a stack trace to the caller. */
 export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {

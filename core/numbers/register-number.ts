@@ -20,6 +20,13 @@ export interface NumberView {
   display_phone_number: string | null;
   verified_name: string | null;
   quality_rating: string | null;
+  messaging_limit_tier: string | null;
+  throughput_level: string | null;
+  /** Health as last checked (core/numbers/number-health.ts); null = not checked yet. */
+  credentials_valid: boolean | null;
+  webhooks_subscribed: boolean | null;
+  health_problem: string | null;
+  health_checked_at: Date | null;
   state: string;
   state_reason: string | null;
   read_receipts: ReadReceiptPolicy;
@@ -33,7 +40,8 @@ export type RegisterNumberError =
   | { code: 'GRAPH_UNAVAILABLE'; message: string }
   | { code: 'NUMBER_IN_OTHER_WORKSPACE'; message: string };
 
-export const numberColumns = ['id', 'phone_number_id', 'waba_id', 'display_phone_number', 'verified_name', 'quality_rating', 'state', 'state_reason', 'read_receipts', 'quiet_period_minutes', 'created_at'];
+export const numberColumns = ['id', 'phone_number_id', 'waba_id', 'display_phone_number', 'verified_name', 'quality_rating', 'messaging_limit_tier', 'throughput_level',
+  'credentials_valid', 'webhooks_subscribed', 'health_problem', 'health_checked_at', 'state', 'state_reason', 'read_receipts', 'quiet_period_minutes', 'created_at'];
 
 /**
  * Connects a WhatsApp number to a workspace: the token is checked against the Graph API first
@@ -67,7 +75,11 @@ export async function registerNumber(
     waba_id: input.wabaId,
     display_phone_number: info.displayPhoneNumber,
     verified_name: info.verifiedName,
+    // The lookup that proved the token also reports the number's limits: keep them.
     quality_rating: info.qualityRating ?? null,
+    messaging_limit_tier: info.messagingLimitTier ?? null,
+    throughput_level: info.throughputLevel ?? null,
+    credentials_valid: true,
     access_token_sealed: deps.secrets.seal(input.accessToken),
     state: 'active',
     state_reason: null,

@@ -195,10 +195,34 @@ export class GraphClient {
     };
   }
 
-  private async request(method: 'GET' | 'POST', path: string, token: string, options: RequestOptions): Promise<unknown> {
+  /** Embedded Signup's code → the customer's business token. The code lives about 30 s and works once. */
+  async exchangeCode(code: string, app: { id: string; secret: string }): Promise<string> {
+    // No bearer: the app authenticates with its secret in the query (errors name the path only, never the URL).
+    const raw = await this.request('GET', 'oauth/access_token', undefined, { query: { client_id: app.id, client_secret: app.secret, code } });
+    return parseSuccess(z.object({ access_token: z.string().min(1) }), raw).access_token;
+  }
+
+  /** The apps that get this WABA's webhooks. */
+  async subscribedApps(wabaId: string, token: string): Promise<Array<{ id: string; name: string | undefined }>> {
+    const raw = await this.request('GET', `${segment(wabaId)}/subscribed_apps`, token, {});
+    const apps = parseSuccess(z.object({ data: z.array(z.object({ whatsapp_business_api_data: z.looseObject({ id: z.string(), name: z.string().optional() }) })) }), raw);
+    return apps.data.map((a) => ({ id: a.whatsapp_business_api_data.id, name: a.whatsapp_business_api_data.name }));
+  }
+
+  /** Subscribes the token's app to the WABA's webhooks (messages, statuses, template and quality updates). */
+  async subscribeApp(wabaId: string, token: string): Promise<void> {
+    parseSuccess(successSchema, await this.request('POST', `${segment(wabaId)}/subscribed_apps`, token, {}));
+  }
+
+  /** Registers the number on Cloud API; `pin` is its two-step verification PIN (set by this call if it had none). */
+  async registerPhoneNumber(phoneNumberId: string, token: string, pin: string): Promise<void> {
+    parseSuccess(successSchema, await this.request('POST', `${segment(phoneNumberId)}/register`, token, { body: { messaging_product: 'whatsapp', pin } }));
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, token: string | undefined, options: RequestOptions): Promise<unknown> {
     const url = new URL(`${this.apiRoot}/${path}`);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = token === undefined ? {} : { Authorization: `Bearer ${token}` };
     let body: string | undefined;
     if (options.body !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -233,7 +257,8 @@ export class GraphClient {
     try {
       return await read();
     } catch (cause) {
-      throw transportError(cause, `reading response ${res.url}`);
+      // The path only: a query may carry the app secret (oauth/access_token).
+      throw transportError(cause, `reading response ${res.url.split('?')[0]}`);
     }
   }
 

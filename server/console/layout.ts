@@ -24,10 +24,19 @@ export interface PageOptions {
   scripts?: readonly string[];
   styles?: readonly string[];
   status?: number;
+  /** A page that needs more than CONSOLE_CSP (extendCsp) says so here. */
+  csp?: string;
 }
 
 /** The console's CSP: its own assets only, no inline script, nothing may frame it. */
 export const CONSOLE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** `base` with more sources for some directives (a directive that was 'none' loses it). */
+export function extendCsp(base: string, extra: Record<string, readonly string[]>): string {
+  const directives = new Map(base.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...sources]) => [name, sources]));
+  for (const [name, sources] of Object.entries(extra)) directives.set(name, [...(directives.get(name) ?? []).filter((s) => s !== "'none'"), ...sources]);
+  return [...directives].map(([name, sources]) => [name, ...sources].join(' ')).join('; ');
+}
 
 function shell(options: PageOptions, header: Html, notice: ConsoleNotice | null): Html {
   return html`<!doctype html>
@@ -68,14 +77,14 @@ export function csrfField(session: ConsoleSession): Html {
   return html`<input type="hidden" name="csrf" value="${session.csrfToken}">`;
 }
 
-function send(res: Response, status: number, page: Html): void {
-  res.status(status).set({ 'Content-Security-Policy': CONSOLE_CSP, 'Cache-Control': 'no-store', 'Content-Type': 'text/html; charset=utf-8' }).send(page.value);
+function send(res: Response, status: number, page: Html, csp = CONSOLE_CSP): void {
+  res.status(status).set({ 'Content-Security-Policy': csp, 'Cache-Control': 'no-store', 'Content-Type': 'text/html; charset=utf-8' }).send(page.value);
 }
 
 /** A page of the signed-in console: navigation, the notice left by the last form, the body. */
 export function sendConsolePage(res: Response, options: PageOptions): void {
   const context = res.locals as ConsoleLocals;
-  send(res, options.status ?? 200, shell(options, header(context.session, options.section), context.notice));
+  send(res, options.status ?? 200, shell(options, header(context.session, options.section), context.notice), options.csp);
 }
 
 /** A page before sign-in (the sign-in page itself). */

@@ -2,16 +2,16 @@ import express, { Router, type Request, type Response } from 'express';
 import { listConversations, readConversation } from '../../core/conversations/read-conversations';
 import type { SecretBox } from '../../core/crypto/secret-box';
 import type { Db } from '../../core/db/connect';
-import { forgetNumberSettings } from '../../core/engine/number-settings';
 import { listDeadLetters, replayDeadLetter } from '../../core/inbox/dead-letters';
 import type { NumberDirectory } from '../../core/inbox/number-directory';
-import { listNumbers, registerNumber } from '../../core/numbers/register-number';
+import { connectNumber } from '../../core/numbers/connect-number';
+import { listNumbers } from '../../core/numbers/register-number';
 import type { GraphClient } from '../../core/whatsapp/graph-client';
 import { deadLetterParam, idParam, listConversationsQuery, listDeadLettersQuery, registerNumberBody } from '../admin/admin-schemas';
 import { adminOpenApi } from '../admin/openapi';
 import { requireAdminToken } from '../admin/require-admin-token';
 import { parseRequest } from '../admin/parse-request';
-import { sendError } from '../http-errors';
+import { numberRefusalStatus, sendError } from '../http-errors';
 
 export interface AdminApiDeps {
   db: Db;
@@ -42,14 +42,11 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   router.post('/api/v1/numbers', async (req: Request, res: Response) => {
     const body = parseRequest(registerNumberBody, req.body, res);
     if (!body) return;
-    const result = await registerNumber(deps, ws, { phoneNumberId: body.phone_number_id, wabaId: body.waba_id, accessToken: body.access_token, readReceipts: body.read_receipts }, ADMIN_ACTOR);
+    const result = await connectNumber(deps, ws, { phoneNumberId: body.phone_number_id, wabaId: body.waba_id, accessToken: body.access_token, readReceipts: body.read_receipts }, ADMIN_ACTOR);
     if (!result.ok) {
-      const status = { TOKEN_INVALID: 422, PHONE_NUMBER_NOT_FOUND: 422, GRAPH_UNAVAILABLE: 502, NUMBER_IN_OTHER_WORKSPACE: 409 }[result.error.code];
-      sendError(res, status, result.error.code, result.error.message);
+      sendError(res, numberRefusalStatus(result.error.code), result.error.code, result.error.message);
       return;
     }
-    deps.directory.invalidate();
-    forgetNumberSettings(body.phone_number_id);
     res.status(result.created ? 201 : 200).json(result.number);
   });
 

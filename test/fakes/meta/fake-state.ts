@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { resolveFailure, type FakeGraphError, type ScriptedFailure } from './graph-errors';
+import { FakeOnboarding, FAKE_APP_ID } from './onboarding-state';
 import type { MarkAsReadRequest, SendMessageRequest } from './send-schemas';
 import { FakeTemplateRegistry } from './template-registry';
 
@@ -103,6 +104,8 @@ export class MetaFakeState {
   readonly lateFailures = new Map<string, LateFailureFixture>();
   /** Message templates per WABA, listed by `GET /{waba-id}/message_templates`. */
   readonly templates = new FakeTemplateRegistry(fixtureNumber.wabaId);
+  /** Embedded Signup codes, business tokens, webhook subscriptions, PINs, registrations. The fixtures' WABA starts subscribed. */
+  readonly onboarding: FakeOnboarding;
   outage: Outage | undefined;
 
   private readonly failures: Array<{ scope: FailureScope; answer: FakeGraphError }> = [];
@@ -110,6 +113,11 @@ export class MetaFakeState {
   private fixedNow: number | undefined;
   private sentCounter = 0;
   private uploadCounter = 0;
+
+  constructor(appId = FAKE_APP_ID) {
+    this.onboarding = new FakeOnboarding(appId, () => this.now());
+    this.onboarding.subscribe(fixtureNumber.wabaId);
+  }
 
   /** Milliseconds. Real time unless `setNow`/`advanceTime` were used. */
   now(): number {
@@ -137,8 +145,18 @@ export class MetaFakeState {
 
   numberForToken(token: string | undefined): FakeNumber | undefined {
     if (token === undefined) return undefined;
-    for (const n of this.numbers.values()) if (n.accessToken === token) return n;
+    for (const n of this.numbers.values()) if (this.canUse(n, token)) return n;
     return undefined;
+  }
+
+  /** A number's own token, or a business token from Embedded Signup for its WABA. */
+  canUse(number: FakeNumber, token: string | undefined): boolean {
+    return token !== undefined && (number.accessToken === token || this.onboarding.businessTokens.get(token) === number.wabaId);
+  }
+
+  /** A WABA is visible to a token that may use one of its numbers. */
+  wabaVisible(wabaId: string, token: string): boolean {
+    return [...this.numbers.values()].some((n) => n.wabaId === wabaId && this.canUse(n, token));
   }
 
   addMedia(init: { id?: string; data: Buffer; mimeType: string; phoneNumberId?: string }): FakeMedia {

@@ -130,3 +130,20 @@ function statusForCode(code: number): number {
   if (code === 131000) return 500;
   return 400;
 }
+
+/** A Graph error with Meta's wording for codes that have no fixture (OAuth, registration). */
+export function metaError(code: number, message: string, options: { subcode?: number; details?: string; httpStatus?: number } = {}): FakeGraphError {
+  return {
+    httpStatus: options.httpStatus ?? 400,
+    body: {
+      error: {
+        message,
+        type: 'OAuthException',
+        code,
+        ...(options.subcode === undefined ? {} : { error_subcode: options.subcode }),
+        ...(options.details === undefined ? {} : { error_data: { messaging_product: 'whatsapp', details: options.details } }),
+        fbtrace_id: traceId(),
+      },
+    },
+  };
+}

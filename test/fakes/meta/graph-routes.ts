@@ -25,43 +25,51 @@ const sendSuccessSchema = z.object({
 type Params = { version: string; id: string };
 type Checked = { ok: true; token: string } | { ok: false };
 
+/** Before anything else on Graph: availability, then a well-formed version. False once it has answered. */
+export function checkAvailable(state: MetaFakeState, req: Request<{ version: string }>, res: Response): boolean {
+  if (state.outage) {
+    if (state.outage.graphError) replyError(res, { ...serviceUnavailable(), httpStatus: state.outage.httpStatus });
+    else res.status(state.outage.httpStatus).type('text/plain').send('Service Unavailable');
+    return false;
+  }
+  if (!/^v\d+\.\d+$/.test(req.params.version)) {
+    replyError(res, unknownPath(req.path));
+    return false;
+  }
+  return true;
+}
+
+/** What every Graph call with a token goes through, in Meta's order: availability, path, token, scripted failures. */
+export function checkGraphRequest(state: MetaFakeState, req: Request<{ version: string }>, res: Response, endpoint: 'messages' | 'other'): Checked {
+  if (!checkAvailable(state, req, res)) return { ok: false };
+  const token = graphToken(req);
+  const failure = token === undefined || state.numberForToken(token) === undefined ? invalidToken() : endpoint === 'other' ? state.takeFailure('other') : undefined;
+  if (token === undefined || failure) {
+    replyError(res, failure ?? invalidToken());
+    return { ok: false };
+  }
+  return { ok: true, token };
+}
+
 /** The Graph API surface: GET /{version}/{id}, GET /{version}/{waba-id}/message_templates, DELETE /{version}/{media-id}, POST /{version}/{pnid}/messages|media. */
 export function graphRouter(deps: GraphRouteDeps): express.Router {
   const { state } = deps;
   const router = express.Router();
 
-  /** What every Graph call goes through, in Meta's order: availability, path, token, scripted failures. */
-  function check(req: Request<Params>, res: Response, endpoint: 'messages' | 'other'): Checked {
-    const failWith = (e: FakeGraphError): Checked => {
-      replyError(res, e);
-      return { ok: false };
-    };
-    if (state.outage) {
-      if (state.outage.graphError) return failWith({ ...serviceUnavailable(), httpStatus: state.outage.httpStatus });
-      res.status(state.outage.httpStatus).type('text/plain').send('Service Unavailable');
-      return { ok: false };
-    }
-    if (!/^v\d+\.\d+$/.test(req.params.version)) return failWith(unknownPath(req.path));
-    const token = graphToken(req);
-    if (token === undefined || state.numberForToken(token) === undefined) return failWith(invalidToken());
-    if (endpoint === 'other') {
-      const failure = state.takeFailure('other');
-      if (failure) return failWith(failure);
-    }
-    return { ok: true, token };
-  }
+  const check = (req: Request<Params>, res: Response, endpoint: 'messages' | 'other'): Checked => checkGraphRequest(state, req, res, endpoint);
 
   /** A number is visible only with its own token, as objects are on Graph. */
   function numberFor(id: string, token: string): FakeNumber | undefined {
     const number = state.numbers.get(id);
-    return number && number.accessToken === token ? number : undefined;
+    return number && state.canUse(number, token) ? number : undefined;
   }
 
   function mediaFor(id: string, token: string): FakeMedia | undefined {
     const media = state.media.get(id);
     if (!media) return undefined;
     if (media.phoneNumberId === undefined) return media;
-    return state.numbers.get(media.phoneNumberId)?.accessToken === token ? media : undefined;
+    const owner = state.numbers.get(media.phoneNumberId);
+    return owner && state.canUse(owner, token) ? media : undefined;
   }
 
   router.get('/:version/:id', (req: Request<Params>, res) => {

@@ -4,6 +4,7 @@ import { fixtureNumber, MetaFakeState, type FakeNumber, type SentMessage } from 
 import { invalidParameter, invalidToken } from './graph-errors';
 import { graphRouter, unknownGraphPath } from './graph-routes';
 import { MediaUrls } from './media-urls';
+import { onboardingRouter } from './onboarding-routes';
 import { bearerToken, logRequests, recordBody, replyError } from './request-log';
 import { statusWebhook, templatePricing } from './status-webhooks';
 import { postSigned, signatureFor, toMetaJson, type PostWebhookOptions } from './webhook-signing';
@@ -19,6 +20,8 @@ export interface MetaFakeOptions {
   mediaUrlTtlMs?: number;
   /** Pause before each status webhook. Default 0. */
   statusDelayMs?: number;
+  /** The Meta app Threadline runs as (META_APP_ID); its secret is `appSecret`. Default FAKE_APP_ID. */
+  appId?: string;
 }
 
 export interface MetaFake {
@@ -43,7 +46,7 @@ export interface MetaFake {
 
 /** A local stand-in for the WhatsApp Cloud API (Graph API + media host + webhook sender), on 127.0.0.1 and a free port. */
 export async function startMetaFake(options: MetaFakeOptions = {}): Promise<MetaFake> {
-  const state = new MetaFakeState();
+  const state = new MetaFakeState(options.appId);
   for (const n of options.numbers ?? [fixtureNumber]) state.addNumber(n);
   let baseUrl = '';
   const mediaUrls = new MediaUrls(() => baseUrl, () => state.now(), options.mediaUrlTtlMs ?? 5 * 60_000);
@@ -101,7 +104,7 @@ export async function startMetaFake(options: MetaFakeOptions = {}): Promise<Meta
     const media = state.media.get(req.params.id);
     const token = bearerToken(req);
     const owner = media?.phoneNumberId === undefined ? undefined : state.numbers.get(media.phoneNumberId);
-    if (state.numberForToken(token) === undefined || (owner !== undefined && owner.accessToken !== token)) {
+    if (state.numberForToken(token) === undefined || (owner !== undefined && !state.canUse(owner, token))) {
       replyError(res, invalidToken());
       return;
     }
@@ -115,6 +118,7 @@ export async function startMetaFake(options: MetaFakeOptions = {}): Promise<Meta
   app.use(express.json({ limit: '5mb' }));
   app.use(express.raw({ type: 'multipart/form-data', limit: '120mb' }));
   app.use(recordBody);
+  app.use(onboardingRouter(state, { id: state.onboarding.appId, secret: options.appSecret }));
   app.use(graphRouter({ state, mediaUrls, onSent }));
   app.use(unknownGraphPath);
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
@@ -168,3 +172,4 @@ export async function startMetaFake(options: MetaFakeOptions = {}): Promise<Meta
 export { fixtureNumber, MetaFakeState } from './fake-state';
 export type { FakeMedia, FakeNumber, RecordedRequest, SentMessage, ReadReceipt, DeliveredWebhook, LateFailureFixture } from './fake-state';
 export { signatureFor, toMetaJson } from './webhook-signing';
+export { FAKE_APP_ID } from './onboarding-state';

@@ -37,8 +37,7 @@ function fieldsOf(template: FakeTemplate): Record<string, unknown> {
  * comes with any non-empty page, `paging.next` only when there is more, as on Graph.
  */
 export function listTemplates(state: MetaFakeState, wabaId: string, token: string, query: Record<string, unknown>, selfUrl: string): TemplateListAnswer {
-  const visible = [...state.numbers.values()].some((n) => n.wabaId === wabaId && n.accessToken === token);
-  if (!visible) return { error: unsupportedRequest('GET', wabaId) };
+  if (!state.wabaVisible(wabaId, token)) return { error: unsupportedRequest('GET', wabaId) };
 
   const fields = typeof query.fields === 'string' && query.fields !== '' ? query.fields.split(',').map((f) => f.trim()) : DEFAULT_FIELDS;
   const unknown = fields.find((f) => !KNOWN_FIELDS.has(f));
