@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RULE_KINDS, ruleKinds } from '../../core/automation/rule-kinds';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../core/automation/trigger-secret';
+import { analyticsQueryFields } from '../../core/analytics/analytics-filter';
 import { csatQuery } from '../routes/admin-analytics';
 import { saveBody, scopeQuery } from '../routes/admin-automation';
 import { secretBody } from '../routes/admin-bot';
@@ -58,6 +59,30 @@ export function automationPaths(): Record<string, object> {
             distribution: objectOf(Object.fromEntries(['1', '2', '3', '4', '5'].map((score) => [score, { type: 'integer' }]))),
           })),
           400: errorResponse('INVALID_REQUEST: from or to is not an ISO date-time, or from is not before to'), 401: unauthorized,
+        },
+      },
+    },
+    '/analytics/report': {
+      get: {
+        summary: 'Every figure of the console\'s analytics page for a range of UTC days: messages, delivery, failures, response and resolution times, SLA breaches, FAQ deflections, CSAT and cost',
+        parameters: queryParameters(analyticsQueryFields),
+        responses: {
+          200: ok('The figures (server/console/pages/analytics.ts shows the same)', objectOf({
+            filter: objectOf({ from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time', description: 'Exclusive: the day after the last day' } }),
+            daily: { type: 'array', description: 'Messages in and out per UTC day', items: objectOf({ day: { type: 'string', format: 'date' }, inbound: { type: 'integer' }, outbound: { type: 'integer' } }) },
+            hourly: { type: 'array', description: 'Messages in and out per UTC hour of day, 0–23', items: objectOf({ hour: { type: 'integer' }, inbound: { type: 'integer' }, outbound: { type: 'integer' } }) },
+            delivery: { type: 'object', description: 'sent, delivered, read, failed, deliveryRate (delivered / sent), readRate (read / delivered)' },
+            failures: { type: 'array', description: 'Failed messages by error code: code, title, count', items: { type: 'object' } },
+            firstResponse: { type: 'array', description: 'Median and p90 seconds overall, by team and by platform (by, key, conversations, measured, medianSeconds, p90Seconds)', items: { type: 'object' } },
+            resolution: { type: 'array', description: 'As firstResponse, to the close, for conversations closed in the range', items: { type: 'object' } },
+            sla: { type: 'object', description: 'total and byTeam breaches' },
+            faq: { type: 'object', description: 'answers, escalated, deflected, rate' },
+            csat: { type: 'object', description: 'As GET /analytics/csat, for the whole workspace' },
+            cost: { type: 'object', description: 'total, byCategory, byNumber, byTeam: messages, billable, unpriced, cost (decimal string in the rate card currency)' },
+            rateCard: { type: 'object', description: 'currency and the price rows by market' },
+          })),
+          400: errorResponse('INVALID_REQUEST: a day is not YYYY-MM-DD, from is after to, or the range spans over 366 days'), 401: unauthorized,
+          404: errorResponse('NUMBER_NOT_FOUND: number is not in this workspace'),
         },
       },
     },
