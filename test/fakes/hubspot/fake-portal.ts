@@ -37,6 +37,16 @@ export interface PortalInit {
   searchIndexDelayMs?: number;
 }
 
+/** A user of the portal, as the user provisioning API shows it (`GET /settings/users/2026-03/{userId}`). */
+export interface FakeHubSpotUser {
+  id: number;
+  email: string;
+  firstName: string | undefined;
+  lastName: string | undefined;
+  /** Super Admins may install apps (reference §1.1) and change every setting. */
+  superAdmin: boolean;
+}
+
 /** A sliding window of request times: the 110-per-10-seconds limit and search's 5 per second (§7.5, §7.1). */
 export class RollingLimit {
   private readonly times: number[] = [];
@@ -74,6 +84,10 @@ export class FakePortal {
   readonly searchLimit = new RollingLimit(5, 1_000);
   /** False once the app is uninstalled (either side): tokens are gone and refresh fails. */
   installed = true;
+  /** The portal's users; the installing user (`userId`) is a Super Admin. */
+  readonly users = new Map<number, FakeHubSpotUser>();
+  /** The user logged in to HubSpot in the test's browser: the authorize page grants as them (default: `userId`). */
+  signingInUserId: number | undefined = undefined;
 
   constructor(
     init: PortalInit,
@@ -84,6 +98,14 @@ export class FakePortal {
     this.userId = init.userId ?? 9_000_001;
     this.grantableScopes = init.grantableScopes;
     this.searchIndexDelayMs = init.searchIndexDelayMs ?? 3000;
+    this.users.set(this.userId, { id: this.userId, email: `admin@portal-${this.portalId}.example.com`, firstName: 'Portal', lastName: 'Admin', superAdmin: true });
+  }
+
+  /** Adds a user to the portal (ids follow the installing user's). */
+  addUser(init: Omit<FakeHubSpotUser, 'id'>): FakeHubSpotUser {
+    const user: FakeHubSpotUser = { ...init, id: Math.max(...this.users.keys()) + 1 };
+    this.users.set(user.id, user);
+    return user;
   }
 
   /** Creates a record as the API would. `indexed: true` makes it searchable at once (seeding a test). */

@@ -11,6 +11,7 @@ import { objectRouter } from './object-routes';
 import type { FakeApp } from './oauth-store';
 import { authorizeRouter, tokenRouter } from './oauth-routes';
 import { OutboundRequests } from './outbound-requests';
+import { settingsUsersRouter } from './user-routes';
 
 export interface HubSpotFakeOptions {
   /** Portals to create: ids or full settings. Default `[62515]`. */
@@ -50,6 +51,7 @@ export async function startHubSpotFake(options: HubSpotFakeOptions = {}): Promis
   api.use('/crm/v3/properties', propertyRouter());
   api.use('/automation/v4/actions', callbackRouter(state));
   for (const version of ['v3', '2026-03']) api.use(`/appinstalls/${version}`, uninstallRouter(state));
+  for (const prefix of ['/settings/v3/users', '/settings/users/2026-03']) api.use(prefix, settingsUsersRouter());
   api.use((_req: Request, res: Response) => sendError(res, unknownRoute()));
   api.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
@@ -92,7 +94,7 @@ function close(server: Server): Promise<void> {
 
 export { fixtureApp, HubSpotFakeState } from './fake-state';
 export type { FailureScope, RecordedRequest, WebhookDelivery, CallbackCompletion } from './fake-state';
-export type { FakePortal, CrmRecord, AssociationEdge, PortalInit } from './fake-portal';
+export type { FakePortal, FakeHubSpotUser, CrmRecord, AssociationEdge, PortalInit } from './fake-portal';
 export type { FakeApp } from './oauth-store';
 export type { CrmEvent, DeliveryOptions } from './outbound-requests';
 export { signatureV1, signatureV2, signatureV3, sendSigned, type SignedRequest } from './request-signing';

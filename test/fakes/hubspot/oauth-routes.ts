@@ -46,8 +46,12 @@ export function authorizeRouter(state: HubSpotFakeState): express.Router {
     if (!portal) return installFailed(res, 'You do not have access to this account.');
     const grantable = (s: string) => portal.grantableScopes === undefined || portal.grantableScopes.includes(s);
     if (scope.some((s) => !grantable(s))) return installFailed(res, "This account's subscription does not include every scope the app requires.");
+    const user = portal.users.get(portal.signingInUserId ?? portal.userId);
+    if (!user) return installFailed(res, 'You do not have access to this account.');
+    // §1.1: installing takes a Super Admin [U: App Marketplace Access is not modelled]; once installed, any user authorises.
+    if (!portal.installed && !user.superAdmin) return installFailed(res, "You don't have permission to install apps in this account. Ask a Super Admin.");
     portal.installed = true;
-    const code = state.oauth.issueCode({ portalId: portal.portalId, userId: portal.userId, redirectUri, scopes: [...scope, ...optionalScope.filter(grantable)] });
+    const code = state.oauth.issueCode({ portalId: portal.portalId, userId: user.id, redirectUri, scopes: [...scope, ...optionalScope.filter(grantable)] });
     const target = new URL(redirectUri);
     target.searchParams.set('code', code.code);
     if (query.data.state !== undefined) target.searchParams.set('state', query.data.state);

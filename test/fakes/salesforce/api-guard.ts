@@ -3,12 +3,21 @@ import type { SalesforceFakeState } from './fake-state';
 import { bearerToken, sendError } from './http-helpers';
 import { invalidSession, notFound, requestLimitExceeded } from './salesforce-errors';
 
-const orgs = new WeakMap<Request, string>();
+const sessions = new WeakMap<Request, { orgId: string; userId: string }>();
 
 export function orgIdOf(req: Request): string {
-  const orgId = orgs.get(req);
-  if (orgId === undefined) throw new Error('apiGuard did not run for this request');
-  return orgId;
+  return sessionOf(req).orgId;
+}
+
+/** The user the request's token belongs to: what `UserPermissionAccess` answers for. */
+export function userIdOf(req: Request): string {
+  return sessionOf(req).userId;
+}
+
+function sessionOf(req: Request): { orgId: string; userId: string } {
+  const session = sessions.get(req);
+  if (session === undefined) throw new Error('apiGuard did not run for this request');
+  return session;
 }
 
 /**
@@ -29,7 +38,7 @@ export function apiGuard(state: SalesforceFakeState) {
     const allowed = org.takeApiCall();
     res.set('Sforce-Limit-Info', `api-usage=${org.apiUsed}/${org.dailyApiLimit}`);
     if (!allowed) return sendError(res, requestLimitExceeded());
-    orgs.set(req, org.orgId);
+    sessions.set(req, { orgId: org.orgId, userId: access.userId });
     next();
   };
 }

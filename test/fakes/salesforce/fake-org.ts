@@ -30,6 +30,18 @@ interface IndexedVersion {
   record: SfRecord | undefined;
 }
 
+/** A user of the org: what the identity URL says of them and their effective permissions (`UserPermissionAccess`). */
+export interface FakeSalesforceUser {
+  id: string;
+  displayName: string;
+  username: string;
+  email: string;
+  /** `STANDARD` for internal users; portal and community users have others (`CSP_LITE_PORTAL`, `POWER_PARTNER`, …). */
+  userType: string;
+  /** System permissions the user holds through profile and permission sets, by API name without `Permissions`. */
+  permissions: { ModifyAllData: boolean; CustomizeApplication: boolean };
+}
+
 /** One Salesforce org: its user, records per object, API usage and the lagging search index. */
 export class FakeOrg {
   readonly orgId: string;
@@ -43,6 +55,8 @@ export class FakeOrg {
   readonly caseRecordTypeIds: string[];
   readonly queueIds: string[];
   readonly otherUserIds: string[];
+  /** The org's users who can log in; the connecting user (`userId`) is a System Administrator. */
+  readonly users = new Map<string, FakeSalesforceUser>();
   /** Object name → id → record. */
   records = new Map<string, Map<string, SfRecord>>();
   /** ms timestamps of counted API calls, pruned to the rolling 24 h. */
@@ -66,8 +80,19 @@ export class FakeOrg {
     this.caseRecordTypeIds = init.caseRecordTypeIds ?? [];
     this.queueIds = init.queueIds ?? [];
     this.otherUserIds = init.otherUserIds ?? [];
+    this.users.set(this.userId, {
+      id: this.userId, displayName: 'Fake Admin', username: `admin@${this.orgId.toLowerCase()}.example.com`, email: 'admin@example.com', userType: 'STANDARD',
+      permissions: { ModifyAllData: true, CustomizeApplication: true },
+    });
     this.schema = buildSchema(namespace);
     for (const def of this.schema.values()) this.records.set(def.name, new Map());
+  }
+
+  /** Adds a user who can log in (a new 005 id). */
+  addUser(init: Omit<FakeSalesforceUser, 'id'>): FakeSalesforceUser {
+    const user: FakeSalesforceUser = { ...init, id: newId('005') };
+    this.users.set(user.id, user);
+    return user;
   }
 
   object(name: string): ObjectDef | undefined {
@@ -265,7 +290,7 @@ export class FakeOrg {
     if (id === undefined) return { statusCode: 'MALFORMED_ID', message: `${field.name}: id value of incorrect type: ${value}`, fields: [field.name] };
     const targets = field.referenceTo ?? [];
     const exists =
-      (targets.includes('User') && [this.userId, ...this.otherUserIds.map(toId18)].includes(id)) ||
+      (targets.includes('User') && [...this.users.keys(), ...this.otherUserIds.map(toId18)].includes(id)) ||
       (targets.includes('Group') && this.queueIds.map(toId18).includes(id)) ||
       (targets.includes('RecordType') && this.caseRecordTypeIds.map(toId18).includes(id)) ||
       targets.some((t) => this.records.get(t)?.has(id));

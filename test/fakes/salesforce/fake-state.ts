@@ -30,6 +30,8 @@ export class SalesforceFakeState {
   readonly requests: RecordedRequest[] = [];
   /** The org whose user logs in on the authorize page (default: the first org). */
   loggingInOrgId: string | undefined;
+  /** The user of that org who logs in (default: the org's connecting user, `org.userId`). */
+  loggingInUserId: string | undefined;
   outage: { status: number } | undefined;
   private readonly failures = new FailureScript<Exclude<FailureScope, 'any'>, string, ScriptedFailure>();
   private clockOffsetMs = 0;

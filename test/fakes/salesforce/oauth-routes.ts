@@ -80,7 +80,8 @@ export function loginRouter(state: SalesforceFakeState, host: LoginHost): expres
     const org = state.loggingInOrgId === undefined ? undefined : state.orgs.get(state.loggingInOrgId);
     // A sandbox user cannot log in at the production host, nor anyone at another org's My Domain: the login page stays up.
     if (!org || !servesOrg(host, org)) return void res.status(200).type('text/html').send('<html><body><p>Please check your username and password. If you still can\'t log in, contact your Salesforce administrator.</p></body></html>');
-    const code = state.oauth.issueCode({ orgId: org.orgId, userId: org.userId, redirectUri: q.redirect_uri, scopes, codeChallenge: q.code_challenge, loginHost: host });
+    const userId = state.loggingInUserId !== undefined && org.users.has(state.loggingInUserId) ? state.loggingInUserId : org.userId;
+    const code = state.oauth.issueCode({ orgId: org.orgId, userId, redirectUri: q.redirect_uri, scopes, codeChallenge: q.code_challenge, loginHost: host });
     redirectWith(res, q.redirect_uri, { code: code.code, state: q.state });
   });
 
@@ -128,7 +129,7 @@ export function loginRouter(state: SalesforceFakeState, host: LoginHost): expres
     const presented = bearerToken(req) ?? (typeof req.query.oauth_token === 'string' ? req.query.oauth_token : undefined);
     const access = presented === undefined ? undefined : state.oauth.useAccessToken(presented);
     if (!access || access.orgId !== req.params.orgId || access.userId !== req.params.userId) return void res.status(403).type('text/plain').send('Bad_OAuth_Token');
-    res.status(200).json(identity(originOf(req), host, access));
+    res.status(200).json(identity(originOf(req), host, access, state));
   });
 
   return router;
@@ -142,21 +143,26 @@ export function userinfoRouter(state: SalesforceFakeState): express.Router {
     const access = presented === undefined ? undefined : state.oauth.useAccessToken(presented);
     if (!access || access.orgId !== req.params.orgId) return void res.status(403).type('text/plain').send('Bad_OAuth_Token');
     const org = state.org(access.orgId);
-    const info = identity(originOf(req), { kind: org.sandbox ? 'sandbox' : 'production' }, access);
+    const info = identity(originOf(req), { kind: org.sandbox ? 'sandbox' : 'production' }, access, state);
     res.status(200).json({ sub: info.id, user_id: access.userId, organization_id: access.orgId, preferred_username: info.username, name: info.display_name, email: info.email, is_app_installed: true });
   });
   return router;
 }
 
-function identity(origin: string, host: LoginHost, access: AccessToken) {
+/** The identity URL's answer (§1.4): the token's user as the org knows them; `user_type` tells internal users from portal ones. */
+function identity(origin: string, host: LoginHost, access: AccessToken, state: SalesforceFakeState) {
+  const user = state.org(access.orgId).users.get(access.userId);
+  if (!user) throw new Error(`Salesforce fake: token of unknown user ${access.userId}`);
   return {
     id: `${loginBase(origin, host)}/id/${access.orgId}/${access.userId}`,
     asserted_user: true,
     user_id: access.userId,
     organization_id: access.orgId,
-    username: `admin@${access.orgId.toLowerCase()}.example.com`,
-    display_name: 'Fake Admin',
-    email: 'admin@example.com',
+    username: user.username,
+    display_name: user.displayName,
+    email: user.email,
+    user_type: user.userType,
+    active: true,
     urls: { rest: `${instanceUrl(origin, access.orgId)}/services/data/v{version}/`, query: `${instanceUrl(origin, access.orgId)}/services/data/v{version}/query/` },
   };
 }

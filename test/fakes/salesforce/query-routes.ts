@@ -51,6 +51,7 @@ export function query(req: RestRequest): RestResult {
     if (error instanceof SoqlError) return asResult(malformedQuery(`\n${soql}\n^\nERROR at Row:1:Column:1\n${error.message}`));
     throw error;
   }
+  if (parsed.object.toLowerCase() === 'userpermissionaccess') return userPermissionAccess(req, parsed.fields, parsed.where !== undefined);
   const def = req.org.object(parsed.object);
   if (!def) return asResult(invalidType(parsed.object));
   const missing = unknownField(def, parsed.fields, parsed.where, parsed.orderBy?.field);
@@ -65,6 +66,25 @@ export function query(req: RestRequest): RestResult {
   }
   if (parsed.limit !== undefined) found = found.slice(0, parsed.limit);
   return page(req, def.name, found.map((r) => serialise(req, def, r, parsed.fields)), found.length);
+}
+
+/**
+ * `SELECT Permissions… FROM UserPermissionAccess`: one row, the session user's effective system permissions (profile,
+ * permission sets and groups together). Only the permissions the fake models are columns; it takes no WHERE [U: the
+ * object is filterable on Salesforce, but its one row is always the running user's].
+ */
+function userPermissionAccess(req: RestRequest, fields: string[], filtered: boolean): RestResult {
+  const user = req.org.users.get(req.userId);
+  if (!user) return asResult(notFound());
+  if (filtered) return asResult(malformedQuery('the fake answers UserPermissionAccess without WHERE: its one row is the running user\'s'));
+  const record: Record<string, unknown> = { attributes: { type: 'UserPermissionAccess' } };
+  const held: Record<string, boolean> = user.permissions;
+  for (const field of fields) {
+    const found = Object.entries(held).find(([name]) => `permissions${name}`.toLowerCase() === field.toLowerCase());
+    if (found === undefined) return asResult(invalidField(field, 'UserPermissionAccess'));
+    record[`Permissions${found[0]}`] = found[1];
+  }
+  return { status: 200, body: { totalSize: 1, done: true, records: [record] } };
 }
 
 function compare(a: unknown, b: unknown): number {

@@ -4,6 +4,8 @@ import type { FakeSalesforceError } from './salesforce-errors';
 /** One REST call inside `/services/data/vXX.X`, from HTTP or from a composite subrequest. */
 export interface RestRequest {
   org: FakeOrg;
+  /** The user of the session (the token's). */
+  userId: string;
   /** e.g. 'v62.0' */
   version: string;
   method: string;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { apiGuard, orgIdOf } from './api-guard';
+import { apiGuard, orgIdOf, userIdOf } from './api-guard';
 import type { OrgInit } from './fake-org';
 import { SalesforceFakeState } from './fake-state';
 import { logRequests, recordBody, sendError } from './http-helpers';
@@ -48,7 +48,7 @@ export async function startSalesforceFake(options: SalesforceFakeOptions = {}): 
     if (!isServedVersion(req.params.version)) return sendError(res, notFound());
     const url = new URL(req.originalUrl, 'http://fake.invalid');
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
-    const result = dispatchRest({ org: state.org(orgIdOf(req)), version: req.params.version, method: req.method, path: req.path, query: url.searchParams, body: req.body, headers });
+    const result = dispatchRest({ org: state.org(orgIdOf(req)), userId: userIdOf(req), version: req.params.version, method: req.method, path: req.path, query: url.searchParams, body: req.body, headers });
     if (result.headers) res.set(result.headers);
     if (result.body === undefined) res.status(result.status).end();
     else res.status(result.status).json(result.body);
@@ -91,7 +91,7 @@ export async function startSalesforceFake(options: SalesforceFakeOptions = {}): 
 
 export { fixtureApp, SalesforceFakeState } from './fake-state';
 export type { FailureScope, RecordedRequest } from './fake-state';
-export { FakeOrg, type OrgInit, type SfRecord } from './fake-org';
+export { FakeOrg, type FakeSalesforceUser, type OrgInit, type SfRecord } from './fake-org';
 export type { FakeApp, LoginHost } from './oauth-store';
 export type { ScriptedFailure, FakeSalesforceError } from './salesforce-errors';
 export { toId18 } from './ids';

@@ -93,6 +93,8 @@ export class FakeAccount {
   /** thread_id → ticket id. */
   readonly threads = new Map<string, number>();
   readonly oauth: OAuthStore;
+  /** The user signed in to this Zendesk in the test's browser: the authorize page grants as them (`users/me`). */
+  signedInUserId: number | undefined = undefined;
   /** external_id → description: its next push answers `processing_error` once (see `failResource`). */
   readonly scriptedItemErrors = new Map<string, string>();
   /** Account-wide requests per minute (Professional plan: 400). */

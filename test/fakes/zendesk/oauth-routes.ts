@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ZendeskFakeState } from './fake-state';
-import { accountOf, sendError } from './http-helpers';
+import { accountOf, bearerToken, sendError } from './http-helpers';
 import { ttlLimits, type FakeOAuthClient } from './oauth-store';
-import { oauthError } from './zendesk-errors';
+import { invalidToken, oauthError } from './zendesk-errors';
 
 const authorizeQuery = z.object({
   response_type: z.literal('code'),
@@ -58,6 +58,7 @@ export function oauthRouter(state: ZendeskFakeState): express.Router {
       redirectUri: query.data.redirect_uri,
       scopes: query.data.scope.split(/\s+/),
       codeChallenge: query.data.code_challenge,
+      userId: accountOf(req).signedInUserId,
     });
     const target = new URL(query.data.redirect_uri);
     target.searchParams.set('code', code.code);
@@ -87,13 +88,13 @@ export function oauthRouter(state: ZendeskFakeState): express.Router {
       if (!code || code.clientId !== client.clientId || code.redirectUri !== body.redirect_uri || !pkceMatches(code.codeChallenge, body.code_verifier)) {
         return sendError(res, oauthError('invalid_grant'));
       }
-      res.status(200).json(account.oauth.issuePair(client.clientId, code.scopes, ttls.access, ttls.refresh));
+      res.status(200).json(account.oauth.issuePair(client.clientId, code.scopes, ttls.access, ttls.refresh, code.userId));
       return;
     }
     // Rotation: the old refresh token and its access token are gone once this answers (§3).
     const old = account.oauth.rotate(body.refresh_token, client.clientId);
     if (!old) return sendError(res, oauthError('invalid_grant'));
-    res.status(200).json(account.oauth.issuePair(client.clientId, old.scopes, ttls.access, ttls.refresh));
+    res.status(200).json(account.oauth.issuePair(client.clientId, old.scopes, ttls.access, ttls.refresh, old.userId));
   });
 
   return router;
@@ -119,4 +120,20 @@ function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && crypto.timingSafeEqual(left, right);
+}
+
+/**
+ * `DELETE /api/v2/oauth/tokens/current` (Zendesk's "Revoking an OAuth access token"): revokes the token the request
+ * is made with, whatever its scopes; 204. A token that is not valid (any more) is a 401, as every REST call.
+ */
+export function oauthTokensRouter(): express.Router {
+  const router = express.Router();
+  router.delete('/current', (req: Request, res: Response) => {
+    const account = accountOf(req);
+    const token = account.oauth.validAccessToken(bearerToken(req));
+    if (!token) return sendError(res, invalidToken());
+    account.oauth.revoke(token.token);
+    res.status(204).end();
+  });
+  return router;
 }

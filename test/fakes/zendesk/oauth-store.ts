@@ -20,6 +20,8 @@ export interface AccessToken {
   expiresAt: number | undefined;
   /** The refresh token issued with it: rotating one deletes both (§3). */
   refreshToken: string | undefined;
+  /** The Zendesk user who authorised it (`users/me`); undefined for a token no user granted. */
+  userId?: number;
 }
 
 export interface RefreshToken {
@@ -28,6 +30,7 @@ export interface RefreshToken {
   scopes: string[];
   expiresAt: number;
   accessToken: string;
+  userId?: number;
 }
 
 export interface AuthorizationCode {
@@ -38,6 +41,8 @@ export interface AuthorizationCode {
   /** Valid 120 s (§3). */
   expiresAt: number;
   codeChallenge: string | undefined;
+  /** The user signed in on the authorize page. */
+  userId?: number;
 }
 
 export interface IssuedPair {
@@ -75,11 +80,11 @@ export class OAuthStore {
     return found && found.expiresAt > this.now() ? found : undefined;
   }
 
-  issuePair(clientId: string, scopes: string[], expiresIn: number, refreshExpiresIn: number): IssuedPair {
+  issuePair(clientId: string, scopes: string[], expiresIn: number, refreshExpiresIn: number, userId?: number): IssuedPair {
     const access = randomToken('access');
     const refresh = randomToken('refresh');
-    this.accessTokens.set(access, { token: access, clientId, scopes, expiresAt: this.now() + expiresIn * 1000, refreshToken: refresh });
-    this.refreshTokens.set(refresh, { token: refresh, clientId, scopes, expiresAt: this.now() + refreshExpiresIn * 1000, accessToken: access });
+    this.accessTokens.set(access, { token: access, clientId, scopes, expiresAt: this.now() + expiresIn * 1000, refreshToken: refresh, userId });
+    this.refreshTokens.set(refresh, { token: refresh, clientId, scopes, expiresAt: this.now() + refreshExpiresIn * 1000, accessToken: access, userId });
     return {
       access_token: access,
       refresh_token: refresh,
@@ -105,6 +110,16 @@ export class OAuthStore {
     this.accessTokens.delete(found.accessToken);
     this.rotatedRefreshTokens.add(refreshToken);
     return found;
+  }
+
+  /**
+   * `DELETE /api/v2/oauth/tokens/current`: the token is gone, and its refresh token with it [U: Zendesk's article
+   * speaks of revoking "the token"; whether the refresh token of a pair survives is not documented].
+   */
+  revoke(token: string): void {
+    const found = this.accessTokens.get(token);
+    this.accessTokens.delete(token);
+    if (found?.refreshToken !== undefined) this.refreshTokens.delete(found.refreshToken);
   }
 
   validAccessToken(token: string | undefined): AccessToken | undefined {

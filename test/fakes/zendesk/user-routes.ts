@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { FakeIdentity } from './fake-account';
-import { accountOf, sendError } from './http-helpers';
+import { accountOf, bearerToken, sendError } from './http-helpers';
 import { apiRoot, identityJson, listJson, userJson } from './serialise';
 import { notFound, recordInvalid, type FakeZendeskError } from './zendesk-errors';
 
@@ -65,6 +65,15 @@ export function userRouter(): express.Router {
     }
     const root = apiRoot(req, account);
     res.status(200).json(listJson('users', users.map((u) => userJson(root, u))));
+  });
+
+  // `GET /users/me`: the token's user; a token no user granted answers Zendesk's anonymous user (id null, end-user).
+  router.get('/me', (req: Request, res: Response) => {
+    const account = accountOf(req);
+    const userId = account.oauth.validAccessToken(bearerToken(req))?.userId;
+    const user = userId === undefined ? undefined : account.users.get(userId);
+    if (user) return void res.status(200).json({ user: userJson(apiRoot(req, account), user) });
+    res.status(200).json({ user: { id: null, url: null, name: 'Anonymous user', email: 'invalid@example.com', role: 'end-user', active: true } });
   });
 
   router.get('/:id', (req: Request<{ id: string }>, res: Response) => {

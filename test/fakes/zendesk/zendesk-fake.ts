@@ -9,7 +9,7 @@ import { appRouter } from './app-routes';
 import { fixtureOAuthClient, ZendeskFakeState } from './fake-state';
 import { recordBody, resolveAccount, sendError, stripJsonSuffix } from './http-helpers';
 import type { FakeOAuthClient } from './oauth-store';
-import { oauthRouter } from './oauth-routes';
+import { oauthRouter, oauthTokensRouter } from './oauth-routes';
 import { pushRouter } from './push-routes';
 import { ticketRouter } from './ticket-routes';
 import { userRouter } from './user-routes';
@@ -76,6 +76,7 @@ export async function startZendeskFake(options: ZendeskFakeOptions = {}): Promis
   account.use(adminFlowRouter(returnedAccounts, deliverEvents));
   account.use('/api/v2/any_channel', apiLimits(state, 'push'), pushRouter({ state, maxResources: options.maxPushResources ?? 100, deliverEvents }));
   account.use('/api/v2/users', apiLimits(state, 'api'), restAuth('users'), userRouter());
+  account.use('/api/v2/oauth/tokens', apiLimits(state, 'api'), oauthTokensRouter());
   account.use('/api/v2/tickets', apiLimits(state, 'api'), restAuth('tickets'), ticketRouter());
   account.use('/attachments', attachmentRouter());
   account.use('/api/v2/apps', apiLimits(state, 'api'), appRouter());
