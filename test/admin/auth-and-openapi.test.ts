@@ -1,6 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import type { Express } from 'express';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
+import { servedRoutes } from '../support/served-routes';
 import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from '../support/test-runtime';
 import { ADMIN_AUTH } from './admin-helpers';
 
@@ -11,31 +10,6 @@ interface Operation {
   requestBody?: { content: Record<string, { schema: { properties?: Record<string, { oneOf?: { $ref: string }[] }> } }> };
   responses: Record<string, { description: string; content?: Record<string, { schema: { $ref?: string } }> }>;
 }
-interface StackLayer { route?: { path: string; stack: { method?: string }[] }; handle: { stack?: StackLayer[] } }
-
-/** Every route in an express router stack, nested routers included, read from express rather than restated here. */
-function servedRoutes(stack: readonly StackLayer[]): { method: string; path: string }[] {
-  return stack.flatMap((layer) => {
-    const route = layer.route;
-    if (route) return [...new Set(route.stack.flatMap((l) => (l.method ? [l.method] : [])))].map((method) => ({ method, path: route.path }));
-    return layer.handle.stack ? servedRoutes(layer.handle.stack) : [];
-  });
-}
-
-/**
- * The runtime's express app, as it serves requests. The runtime does not expose it; express sets it as `req.app` on
- * every request it handles, so one request to the running server hands it over.
- */
-async function expressAppOf(rt: TestRuntime): Promise<Express> {
-  let app: Express | undefined;
-  const listener = (req: IncomingMessage & { app?: Express }) => { app = req.app; };
-  rt.server?.on('request', listener);
-  await rt.http().get('/api/v1/openapi.json');
-  rt.server?.off('request', listener);
-  if (!app) throw new Error('the runtime served no request through express');
-  return app;
-}
-
 const toOpenApiPath = (expressPath: string) => expressPath.replace(/^\/api\/v1/, '').replace(/:(\w+)/g, '{$1}');
 
 function refsIn(value: unknown): string[] {
@@ -66,8 +40,7 @@ describe('admin API: authentication and the OpenAPI document', () => {
   beforeAll(async () => {
     fake = await startMetaFake();
     rt = await startTestRuntime({ config: { whatsappApiBase: fake.baseUrl, publicUrl: 'https://threadline.example.com' }, worker: false });
-    // express 5's router stack is not in its public types: read as the layers the test needs (path, methods, nested routers).
-    routes = servedRoutes((await expressAppOf(rt)).router.stack as unknown as StackLayer[]).filter((r) => r.path.startsWith('/api/v1/'));
+    routes = (await servedRoutes(rt)).filter((r) => r.path.startsWith('/api/v1/'));
     const res = await rt.http().get('/api/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/application\/json/);
