@@ -1,0 +1,108 @@
+import type { Page } from 'playwright-core';
+import { describeInBrowser, launchConsoleBrowser, screenshot, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
+import { seedTenant, type Tenant } from '../support/console-seed';
+import { startTestRuntime, type TestRuntime } from '../support/test-runtime';
+
+/** Issue 8 item 8: no page over 200 KB of script. */
+const SCRIPT_BUDGET_BYTES = 200 * 1024;
+
+interface PageFacts {
+  h1: number;
+  unlabelled: string[];
+  nameless: string[];
+  imagesWithoutAlt: number;
+  positiveTabindex: number;
+  overflowsX: boolean;
+}
+
+/** What a person with a keyboard or a screen reader needs of a page, read from the rendered DOM. */
+async function factsOf(page: Page): Promise<PageFacts> {
+  return page.evaluate(() => {
+    const visible = (el: Element) => (el as HTMLElement).offsetParent !== null || (el as HTMLElement).getClientRects().length > 0;
+    const nameOf = (el: Element) => (el.getAttribute('aria-label') ?? el.getAttribute('title') ?? el.textContent ?? '').trim();
+    const controls = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(visible) as HTMLInputElement[];
+    return {
+      h1: document.querySelectorAll('h1').length,
+      unlabelled: controls.filter((c) => (c.labels?.length ?? 0) === 0 && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby')).map((c) => c.outerHTML.slice(0, 120)),
+      nameless: [...document.querySelectorAll('button, a[href]')].filter(visible).filter((el) => nameOf(el) === '').map((el) => el.outerHTML.slice(0, 120)),
+      imagesWithoutAlt: [...document.querySelectorAll('img')].filter((img) => !img.hasAttribute('alt')).length,
+      positiveTabindex: [...document.querySelectorAll('[tabindex]')].filter((el) => Number(el.getAttribute('tabindex')) > 0).length,
+      overflowsX: document.documentElement.scrollWidth > window.innerWidth,
+    };
+  });
+}
+
+describeInBrowser('console quality: every page in Chromium', () => {
+  let rt: TestRuntime;
+  let tenant: Tenant;
+  let browser: ConsoleBrowser;
+  let page: Page;
+  const scriptBytes = new Map<string, number>();
+
+  beforeAll(async () => {
+    rt = await startTestRuntime({ worker: false });
+    tenant = await seedTenant(rt.db, rt.workspace.id, 'Quality');
+    browser = await launchConsoleBrowser(rt.url);
+    page = await (await browser.context()).newPage();
+    page.on('response', async (res) => {
+      if (res.request().resourceType() !== 'script') return;
+      const body = await res.body().catch(() => Buffer.alloc(0));
+      scriptBytes.set(res.url(), body.length);
+    });
+    await signInWithToken(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await rt?.close();
+  });
+
+  const pages = () => [
+    ['conversations', '/admin/conversations'],
+    ['conversation', `/admin/conversations/${tenant.conversationId}`],
+    ['numbers', '/admin/numbers'],
+    ['installations', '/admin/installations'],
+    ['automation', '/admin/automation'],
+    ['automation-closing', '/admin/automation/closing'],
+    ['templates', '/admin/templates'],
+    ['analytics', '/admin/analytics'],
+    ['dead-letters', '/admin/dead-letters'],
+    ['audit', '/admin/audit'],
+  ] as const;
+
+  it('keeps every page under the script budget, labelled, named and within a laptop screen', async () => {
+    for (const [name, path] of pages()) {
+      scriptBytes.clear();
+      const res = await page.goto(path, { waitUntil: 'networkidle' });
+      expect({ path, status: res?.status() }).toEqual({ path, status: 200 });
+      const total = [...scriptBytes.values()].reduce((sum, n) => sum + n, 0);
+      expect({ path, withinBudget: total <= SCRIPT_BUDGET_BYTES, total }).toEqual({ path, withinBudget: true, total });
+      const facts = await factsOf(page);
+      expect({ path, ...facts }).toEqual({ path, h1: 1, unlabelled: [], nameless: [], imagesWithoutAlt: 0, positiveTabindex: 0, overflowsX: false });
+      await screenshot(page, `page-${name}`);
+    }
+  });
+
+  it('starts every page with a skip link that takes the keyboard to the content', async () => {
+    await page.goto('/admin/conversations');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    // The next stop is in the page's content, not back in the navigation.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => Boolean(document.activeElement?.closest('main')))).toBe(true);
+  });
+
+  it('draws a visible focus ring on what the keyboard reaches', async () => {
+    await page.goto('/admin/numbers');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+    });
+    expect(outline.style).not.toBe('none');
+    expect(outline.width).toBeGreaterThanOrEqual(2);
+  });
+});
