@@ -131,11 +131,15 @@ describe('with the rate card', () => {
     expect(n2.daily.reduce((sum, d) => [sum[0]! + d.inbound, sum[1]! + d.outbound], [0, 0])).toEqual([2, 4]);
     expect(n2.cost.total).toMatchObject({ messages: 2, billable: 2, cost: '0.0327' });
     expect(n2.sla.total).toBe(2);
+    // The CSAT answers are conv7's, on the first number and routed to no team.
+    expect(n2.csat.responses).toBe(0);
+    expect((await analyticsReport(database.db, ws(), { ...week, numberId: seeded.n1 })).csat).toMatchObject({ responses: 2, average: 4.5 });
     const billing = await analyticsReport(database.db, ws(), { ...week, team: 'billing' });
     expect(billing.daily.reduce((sum, d) => [sum[0]! + d.inbound, sum[1]! + d.outbound], [0, 0])).toEqual([3, 5]);
     expect(billing.firstResponse[0]).toMatchObject({ by: 'all', conversations: 2, medianSeconds: 960 });
     expect(billing.faq).toEqual({ answers: 3, escalated: 1, deflected: 2, rate: 0.6667 });
     expect(billing.cost.total).toMatchObject({ messages: 3, billable: 1, cost: '0.0107' });
+    expect(billing.csat.responses).toBe(0);
   });
 });
 

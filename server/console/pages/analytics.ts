@@ -136,7 +136,6 @@ ${durationTable('Resolution time', report.resolution, 'Resolved')}
 
 function automationSection(report: AnalyticsReport): Html {
   const { faq, sla, csat } = report;
-  const filtered = report.filter.numberId !== undefined || report.filter.team !== undefined;
   return html`<section aria-labelledby="sla"><h2 id="sla">SLA breaches</h2>
 ${dataTable({ caption: 'SLA breaches by team', rows: sla.byTeam, empty: 'No response target was missed in this range.', columns: [
     { label: 'Team', cell: (t) => groupLabel('team', t.team) }, { label: 'Breaches', numeric: true, cell: (t) => t.breaches }] })}
@@ -146,7 +145,6 @@ ${dataTable({ caption: 'SLA breaches by team', rows: sla.byTeam, empty: 'No resp
 <dt>Deflected</dt><dd>${faq.deflected} (${percent(faq.rate)})</dd></dl>
 </section>
 <section aria-labelledby="csat"><h2 id="csat">Customer satisfaction</h2>
-${filtered ? html`<p class="muted">CSAT answers are counted for the whole workspace: they are not kept per number or team.</p>` : ''}
 <p>${csat.responses} answers, average ${csat.average ?? '–'} of 5.</p>
 ${dataTable({ caption: 'CSAT answers by score', rows: Object.entries(csat.distribution), empty: '', columns: [
     { label: 'Score', cell: ([score]) => score }, { label: 'Answers', numeric: true, cell: ([, count]) => count }] })}
