@@ -3,16 +3,17 @@ import { z } from 'zod';
 import type { ConsoleSignInProvider, IdentifyResult } from '../../core/auth/console-sign-in';
 import { HubSpotOAuthStrategy } from './oauth/hubspot-oauth-strategy';
 import type { HubSpotOAuthApp } from './oauth/oauth-app';
-import { OPTIONAL_SCOPES } from './oauth/scopes';
+import { APP_OPTIONAL_SCOPES, USERS_READ_SCOPE } from './oauth/scopes';
+import { introspectToken } from './oauth/token-endpoint';
 
-/**
- * Reading a user's settings (`superAdmin`). Optional: the app's `optionalScopes` must list it (app-hsmeta.json);
- * a portal that does not grant it signs everyone in as a viewer, since nobody can be shown to be a super admin.
- */
-export const USERS_READ_SCOPE = 'settings.users.read';
-
-/** `POST /oauth/2026-03/token/introspect` (reference §1.3): whose token this is. */
-const introspection = z.object({ active: z.literal(true), hub_id: z.number().int().positive(), user_id: z.number().int().positive(), scopes: z.array(z.string()).default([]) });
+/** What HubSpotOAuthStrategy hands passport: the token grant, with whose token it is when the answer said (§1.2). */
+const signInGrant = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1),
+  portalId: z.number().int().positive().optional(),
+  userId: z.number().int().positive().optional(),
+  scopes: z.array(z.string()).optional(),
+});
 /** `GET /settings/users/2026-03/{userId}` (HubSpot user provisioning API). */
 const settingsUser = z.object({ id: z.string(), email: z.string(), firstName: z.string().nullish(), lastName: z.string().nullish(), superAdmin: z.boolean() });
 const timeoutMs = 10_000;
@@ -20,13 +21,14 @@ const timeoutMs = 10_000;
 /** The install's strategy, asking in addition for the users scope; the required `scope` must stay the app's own (§1.1). */
 class HubSpotSignInStrategy extends HubSpotOAuthStrategy {
   override authorizationParams(): Record<string, string> {
-    return { optional_scope: [...OPTIONAL_SCOPES, USERS_READ_SCOPE].join(' ') };
+    return { optional_scope: APP_OPTIONAL_SCOPES.join(' ') };
   }
 }
 
 /**
- * Console sign-in with a HubSpot user: the app's authorize page (the same flow as the install, PKCE included), then
- * introspection for the portal and user (`hub_id`, `user_id`), then that user's settings. Role: a Super Admin of the
+ * Console sign-in with a HubSpot user: the app's authorize page (the same flow as the install, PKCE included); the
+ * portal, user and scopes from the token answer (`hub_id`, `user_id`, `scopes`), or from introspection when the
+ * answer lacks one (all three are optional, §1.2); then that user's settings. Role: a Super Admin of the
  * portal → admin (the same users HubSpot lets install apps, §1.1), anyone else → viewer. The refresh token is
  * revoked at once; the access token dies on its own within 30 minutes (revoking it is not offered, §1.3).
  */
@@ -39,25 +41,28 @@ export function hubspotConsoleSignIn(app: HubSpotOAuthApp): ConsoleSignInProvide
     begin: () => ({ ok: true, start: { account: '', data: {}, destination: new URL(app.authBase).host, query: {} } }),
     strategy: (_start, callbackUrl, store: OAuth2Strategy.StateStore) => new HubSpotSignInStrategy(app, callbackUrl, store),
     async identify(grant): Promise<IdentifyResult> {
-      // What HubSpotOAuthStrategy hands passport: the token grant.
-      const { accessToken, refreshToken } = z.object({ accessToken: z.string().min(1), refreshToken: z.string().min(1) }).parse(grant);
+      const token = signInGrant.parse(grant);
       try {
-        return await whoIs(app, accessToken);
+        return await whoIs(app, token);
       } finally {
-        await call(app, 'POST', '/oauth/2026-03/token/revoke', { form: { token: refreshToken, token_type_hint: 'refresh_token' } });
+        await call(app, 'POST', '/oauth/2026-03/token/revoke', { form: { token: token.refreshToken, token_type_hint: 'refresh_token' } });
       }
     },
     installationAccount: (portalId) => ({ exact: portalId }),
   };
 }
 
-async function whoIs(app: HubSpotOAuthApp, accessToken: string): Promise<IdentifyResult> {
-  const introspected = await call(app, 'POST', '/oauth/2026-03/token/introspect', { form: { token: accessToken, token_type_hint: 'access_token' } });
-  const token = introspection.safeParse(introspected.body);
-  if (introspected.status !== 200 || !token.success) {
-    return { ok: false, code: 'BAD_RESPONSE', message: `HubSpot did not say which portal and user signed in (HTTP ${introspected.status})` };
+async function whoIs(app: HubSpotOAuthApp, token: z.infer<typeof signInGrant>): Promise<IdentifyResult> {
+  const { accessToken } = token;
+  let { portalId, userId, scopes } = token;
+  if (portalId === undefined || userId === undefined || scopes === undefined) {
+    const introspected = await introspectToken(app, accessToken);
+    if (!introspected.ok) return { ok: false, code: introspected.error.code, message: `HubSpot did not say which portal and user signed in: ${introspected.error.message}` };
+    portalId ??= introspected.value.portalId;
+    userId ??= introspected.value.userId;
+    scopes ??= introspected.value.scopes;
   }
-  const { hub_id: portalId, user_id: userId, scopes } = token.data;
+  if (userId === undefined) return { ok: false, code: 'BAD_RESPONSE', message: 'HubSpot did not say which user signed in' };
   const base = { accountId: String(portalId), userId: String(userId) };
   if (!scopes.includes(USERS_READ_SCOPE)) return { ok: true, user: { ...base, displayName: `HubSpot user ${userId}`, role: 'viewer' } };
   const answer = await call(app, 'GET', `/settings/users/2026-03/${userId}`, { bearer: accessToken });

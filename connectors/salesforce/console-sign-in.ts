@@ -14,8 +14,12 @@ const question: SignInQuestion = {
 
 const startQuery = z.object({ login: z.enum(LOGIN_KINDS).optional(), my_domain: z.string().max(200).optional() });
 
-/** The identity URL's answer (reference §1.4): who the token's user is, and what kind of user. */
-const identityAnswer = z.object({ user_id: z.string(), organization_id: z.string(), display_name: z.string(), user_type: z.string() });
+/**
+ * The user's own record (`GET /sobjects/User/<id>`): their name, and what kind of user. Read over REST because the
+ * packaged ECA selects only `Api,RefreshToken` (reference §1.3: every scope requested must be selected), and the
+ * identity URL needs the `id` scope.
+ */
+const userAnswer = z.object({ Name: z.string(), UserType: z.string() });
 
 /**
  * The running user's effective permissions, whatever grants them (profile, permission sets, groups): one row.
@@ -30,10 +34,10 @@ const timeoutMs = 10_000;
 
 /**
  * Console sign-in with a Salesforce user: the web server flow at the login host the user picks (production by
- * default, `?login=sandbox`, `?my_domain=acme`) with PKCE S256, scopes `api id` and no refresh token; the answer's
- * signature is checked as at install (§1.4); the org and user come from the identity URL. Only internal users
- * (`user_type` STANDARD) may sign in: community and portal users are the org's customers. The access token is
- * revoked at once (§1.3).
+ * default, `?login=sandbox`, `?my_domain=acme`) with PKCE S256, scope `api` only and so no refresh token; the
+ * answer's signature is checked as at install (§1.4); the org and user ids come from its identity URL `id`, the
+ * user's name and type from their User record. Only internal users (`UserType` Standard) may sign in: community and
+ * portal users are the org's customers. The access token is revoked at once (§1.3).
  */
 export function salesforceConsoleSignIn(app: SalesforceOAuthApp): ConsoleSignInProvider {
   return {
@@ -41,6 +45,8 @@ export function salesforceConsoleSignIn(app: SalesforceOAuthApp): ConsoleSignInP
     label: 'Salesforce',
     accountNoun: 'Salesforce org',
     installHint: 'A Salesforce admin installs the Threadline package in the org, then connects it at /connectors/salesforce/install with a connect code from a Threadline admin; then sign in again.',
+    // The same three logins as the install page (§1.3): the button is production, these are the other two.
+    alternatives: { links: [{ label: 'Salesforce sandbox', query: { login: 'sandbox' } }], question },
     begin(query) {
       const parsed = startQuery.safeParse(query);
       if (!parsed.success) return { ok: false, question, problem: 'Choose production, sandbox or My Domain as the login.' };
@@ -61,7 +67,7 @@ export function salesforceConsoleSignIn(app: SalesforceOAuthApp): ConsoleSignInP
           clientID: app.clientId,
           clientSecret: app.clientSecret,
           callbackURL: callbackUrl,
-          scope: ['api', 'id'],
+          scope: ['api'],
           scopeSeparator: ' ',
           pkce: true,
           store,
@@ -90,17 +96,19 @@ export function salesforceConsoleSignIn(app: SalesforceOAuthApp): ConsoleSignInP
 
 async function whoIs(accessToken: string, instanceUrl: string, identityUrl: string): Promise<IdentifyResult> {
   const ids = identityOf(identityUrl);
-  // The token in a header, never in the URL (§1.6: jsforce's identity() puts it in the query string).
-  const identity = identityAnswer.safeParse(await getJson(identityUrl, accessToken));
-  if (!ids || !identity.success) return { ok: false, code: 'BAD_RESPONSE', message: 'Salesforce\'s identity URL did not name the user' };
-  if (identity.data.user_type !== 'STANDARD') {
-    return { ok: false, code: 'NOT_STAFF', message: `Only internal users of the org can sign in to Threadline; this is a ${identity.data.user_type} user.` };
+  if (!ids) return { ok: false, code: 'BAD_RESPONSE', message: 'Salesforce\'s token answer did not name the org and user' };
+  const rest = `${instanceUrl}/services/data/v${SALESFORCE_API_VERSION}`;
+  const user = userAnswer.safeParse(await getJson(`${rest}/sobjects/User/${ids.userId}?fields=Name,UserType`, accessToken));
+  if (!user.success) return { ok: false, code: 'BAD_RESPONSE', message: 'Salesforce did not show the signed-in user\'s name and type' };
+  // The picklist value of internal users; portal and community users are `PowerPartner`, `CspLitePortal`, … (their customers).
+  if (user.data.UserType !== 'Standard') {
+    return { ok: false, code: 'NOT_STAFF', message: `Only internal users of the org can sign in to Threadline; this is a ${user.data.UserType} user.` };
   }
-  const permissions = permissionsAnswer.safeParse(await getJson(`${instanceUrl}/services/data/v${SALESFORCE_API_VERSION}/query?q=${encodeURIComponent(PERMISSIONS_QUERY)}`, accessToken));
+  const permissions = permissionsAnswer.safeParse(await getJson(`${rest}/query?q=${encodeURIComponent(PERMISSIONS_QUERY)}`, accessToken));
   if (!permissions.success) return { ok: false, code: 'BAD_RESPONSE', message: 'Salesforce did not show the user\'s permissions' };
   const [granted] = permissions.data.records;
   const admin = granted !== undefined && (granted.PermissionsModifyAllData || granted.PermissionsCustomizeApplication);
-  return { ok: true, user: { accountId: ids.orgId, userId: ids.userId, displayName: identity.data.display_name, role: admin ? 'admin' : 'viewer' } };
+  return { ok: true, user: { accountId: ids.orgId, userId: ids.userId, displayName: user.data.Name, role: admin ? 'admin' : 'viewer' } };
 }
 
 /** A GET with the bearer token: the JSON answer, or undefined for any failure (the caller's schema then refuses it). */

@@ -52,6 +52,11 @@ export interface ConsoleSignInProvider {
   accountNoun: string;
   /** What an admin does when their account has no installation yet. */
   installHint: string;
+  /**
+   * Other starts the sign-in page offers beside the default one (Salesforce: production by default, then a sandbox
+   * link and the My Domain field): each link is a start query, the question a field answered on `/check`.
+   */
+  alternatives?: { links: ReadonlyArray<{ label: string; query: Record<string, string> }>; question?: SignInQuestion };
   /** Reads the start query; undefined fields are asked for. */
   begin(query: Record<string, unknown>): SignInBegin;
   /** The passport strategy of this start; its `user` is what `identify` receives. */

@@ -50,7 +50,23 @@ export function platformSignIns(deps: ConsoleDeps): { providers: SignInProvider[
   const attempts = new LoginAttempts({ db: deps.db, secrets: deps.secrets });
   const router = Router();
   for (const provider of providers) mountProvider(router, provider, deps, attempts);
-  return { providers: providers.map((p) => ({ label: p.label, href: `${SIGN_IN_PATH}/${p.connector}` })), routes: [router] };
+  return { providers: providers.map(signInChoice), routes: [router] };
+}
+
+/** A platform's entry on the sign-in page: the default start, and its alternatives as links and a form to `/check`. */
+function signInChoice(provider: ConsoleSignInProvider): SignInProvider {
+  const startPath = `${SIGN_IN_PATH}/${provider.connector}`;
+  const { alternatives } = provider;
+  if (!alternatives) return { label: provider.label, href: startPath };
+  return {
+    label: provider.label,
+    href: startPath,
+    alternatives: {
+      links: alternatives.links.map((link) => ({ label: link.label, href: `${startPath}?${new URLSearchParams(link.query).toString()}` })),
+      // To /check, not the start: a form whose answer redirects to another site is stopped by CSP form-action 'self'.
+      ...(alternatives.question ? { field: { action: `${startPath}/check`, ...alternatives.question } } : {}),
+    },
+  };
 }
 
 function mountProvider(router: Router, provider: ConsoleSignInProvider, deps: ConsoleDeps, attempts: LoginAttempts): void {

@@ -1,6 +1,6 @@
 import type { Page as BrowserPage } from 'playwright-core';
 import { tokenHash } from '../../core/auth/secret-token';
-import { startHubSpotFake, fixtureApp as hubspotApp, type HubSpotFake } from '../fakes/hubspot/hubspot-fake';
+import { startHubSpotFake, type HubSpotFake } from '../fakes/hubspot/hubspot-fake';
 import { startSalesforceFake, type FakeOrg, type SalesforceFake } from '../fakes/salesforce/salesforce-fake';
 import { fixtureOAuthClient, startZendeskFake, type ZendeskFake } from '../fakes/zendesk/zendesk-fake';
 import { freePort } from '../send/send-harness';
@@ -12,7 +12,7 @@ type Platform = 'zendesk' | 'hubspot' | 'salesforce';
 
 /**
  * The real runtime between the three platform fakes, each OAuth app configured with the console's callbacks.
- * Workspace "home" (the runtime's own) has Zendesk acme, HubSpot portal 62515 and Salesforce org A installed;
+ * Workspace "home" (the runtime's own) has Zendesk acme, HubSpot portal 62515 and Salesforce org A (My Domain acme) installed;
  * workspace "other" has Zendesk globex, portal 77001 and org B; Zendesk initech, portal 88002 and org C have none.
  */
 interface World {
@@ -31,11 +31,9 @@ async function startWorld(): Promise<World> {
   const publicUrl = `http://127.0.0.1:${port}`;
   const callback = (platform: Platform) => `${publicUrl}/admin/sign-in/${platform}/callback`;
   const zendesk = await startZendeskFake({ accounts: ['acme', 'globex', 'initech'], oauthClient: { redirectUris: [callback('zendesk')] } });
-  const hubspot = await startHubSpotFake({
-    portals: [62515, 77001, 88002],
-    app: { redirectUrls: [callback('hubspot')], optionalScopes: [...hubspotApp.optionalScopes, 'settings.users.read'] },
-  });
-  const salesforce = await startSalesforceFake({ orgs: [{}, {}, {}], app: { callbackUrls: [callback('salesforce')] } });
+  // Both apps' scopes are the shipped ones (app-hsmeta.json, the packaged ECA): a scope they lack is refused.
+  const hubspot = await startHubSpotFake({ portals: [62515, 77001, 88002], app: { redirectUrls: [callback('hubspot')] } });
+  const salesforce = await startSalesforceFake({ orgs: [{ myDomain: 'acme' }, {}, {}], app: { callbackUrls: [callback('salesforce')] } });
   const rt = await startTestRuntime({
     worker: false,
     config: {
@@ -113,6 +111,18 @@ describe('the sign-in page', () => {
     const res = await world.rt.http().get('/admin/sign-in?next=/admin/audit');
     expect(res.status).toBe(200);
     for (const platform of ['zendesk', 'hubspot', 'salesforce']) expect(res.text).toContain(`href="/admin/sign-in/${platform}?next=%2Fadmin%2Faudit"`);
+    // Salesforce's other logins: the sandbox host, and a My Domain typed into a form that shows where it leads first.
+    expect(res.text).toContain('href="/admin/sign-in/salesforce?login=sandbox&amp;next=%2Fadmin%2Faudit"');
+    expect(res.text).toContain('action="/admin/sign-in/salesforce/check"');
+  });
+
+  it('starts a Salesforce sign-in at the login host chosen: production, the sandbox host, or the org\'s My Domain', async () => {
+    const b = browser();
+    expect((await b.get(startUrl('salesforce'))).location).toMatch(new RegExp(`^${world.salesforce.loginUrl}/services/oauth2/authorize\\?`));
+    expect((await b.get(startUrl('salesforce', 'login=sandbox'))).location).toMatch(new RegExp(`^${world.salesforce.sandboxLoginUrl}/services/oauth2/authorize\\?`));
+    const check = await b.get(`${world.publicUrl}/admin/sign-in/salesforce/check?my_domain=acme&next=%2Fadmin`);
+    expect(check.html).toContain('href="/admin/sign-in/salesforce?my_domain=acme&amp;next=%2Fadmin"');
+    expect((await b.get(startUrl('salesforce', 'my_domain=acme'))).location).toMatch(new RegExp(`^${world.salesforce.myDomainUrl('acme')}/services/oauth2/authorize\\?`));
   });
 });
 
@@ -257,6 +267,63 @@ describe('accounts and workspaces', () => {
   });
 });
 
+describe('scopes the platforms grant', () => {
+  it('asks Salesforce for `api` only, what the packaged ECA selects, and reads the user over REST, not the identity URL', async () => {
+    loggedInAs('salesforce', { orgId: world.orgs.a.orgId, userId: world.orgs.a.userId });
+    const before = world.salesforce.state.requests.length;
+    const { page, authorizeUrl } = await signInThrough('salesforce');
+    expect(page.status).toBe(303);
+    expect(authorizeUrl.searchParams.get('scope')).toBe('api');
+    const paths = world.salesforce.state.requests.slice(before).map((r) => r.path);
+    expect(paths).toContain(`/instances/${world.orgs.a.orgId}/services/data/v66.0/sobjects/User/${world.orgs.a.userId}`);
+    expect(paths.filter((path) => path.includes('/id/'))).toEqual([]);
+  });
+
+  it('the Salesforce fake refuses what a real org refuses: a scope the ECA lacks, and the identity URL without an identity scope', async () => {
+    const { orgId, userId } = world.orgs.a;
+    const authorize = new URL(`${world.salesforce.loginUrl}/services/oauth2/authorize`);
+    authorize.search = new URLSearchParams({
+      response_type: 'code', client_id: world.salesforce.state.app.clientId, redirect_uri: `${world.publicUrl}/admin/sign-in/salesforce/callback`,
+      scope: 'api id', state: 's', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
+    }).toString();
+    const refused = new URL((await fetch(authorize, { redirect: 'manual' })).headers.get('location') ?? '');
+    expect(Object.fromEntries(refused.searchParams)).toEqual({ error: 'invalid_scope', error_description: 'the requested scope is not allowed', state: 's' });
+
+    const { accessToken, refreshToken } = world.salesforce.state.issueTokens(orgId);
+    const identity = (token: string) => fetch(`${world.salesforce.loginUrl}/id/${orgId}/${userId}`, { headers: { authorization: `Bearer ${token}` } });
+    const apiOnly = await identity(accessToken);
+    expect([apiOnly.status, await apiOnly.text()]).toEqual([403, 'Bad_OAuth_Token']);
+    const withId = world.salesforce.state.oauth.grant({ orgId, userId, scopes: ['api', 'id'], loginHost: { kind: 'production' } });
+    expect((await identity(withId.access.token)).status).toBe(200);
+
+    const { clientId, clientSecret } = world.salesforce.state.app;
+    const narrowed = await fetch(`${world.salesforce.loginUrl}/services/oauth2/token`, {
+      method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret, scope: 'api id' }),
+    });
+    expect([narrowed.status, await narrowed.json()]).toEqual([400, { error: 'invalid_scope', error_description: 'the requested scope is not allowed' }]);
+  });
+
+  it('takes the HubSpot portal and user from the token answer, and introspects only when the answer lacks them', async () => {
+    const introspections = () => world.hubspot.state.requests.filter((r) => r.path.endsWith('/token/introspect')).length;
+    const portal = world.hubspot.state.portal(62515);
+    loggedInAs('hubspot', { portalId: 62515, userId: portal.addUser({ email: 'tia@example.com', firstName: 'Tia', lastName: 'Token', superAdmin: true }).id });
+    const before = introspections();
+    const direct = await signInThrough('hubspot');
+    expect(await sessionOf(direct.browser)).toMatchObject({ role: 'admin', display_name: 'Tia Token' });
+    expect(introspections()).toBe(before);
+    expect(direct.authorizeUrl.searchParams.get('optional_scope')?.split(' ')).toContain('settings.users.read');
+
+    world.hubspot.state.tokenAnswerOmits.add('user_id');
+    try {
+      const fallback = await signInThrough('hubspot');
+      expect(await sessionOf(fallback.browser)).toMatchObject({ workspace_id: world.rt.workspace.id, role: 'admin', display_name: 'Tia Token' });
+      expect(introspections()).toBe(before + 1);
+    } finally {
+      world.hubspot.state.tokenAnswerOmits.clear();
+    }
+  });
+});
+
 describe('asking for the Zendesk subdomain', () => {
   it('asks, checks what was typed, and shows where the browser will go before it goes', async () => {
     const b = browser();
@@ -301,5 +368,25 @@ describeInBrowser('platform sign-in in Chromium', () => {
     await page.getByRole('link', { name: 'Continue to Zendesk' }).click();
     await page.waitForURL('**/admin/conversations');
     expect(await page.locator('.who').textContent()).toContain('Kim Keyboard');
+  });
+
+  it('signs a Salesforce admin in through the org\'s My Domain, typed on the sign-in page', async () => {
+    const context = await chromium.context();
+    const fresh = await context.newPage();
+    await fresh.goto('/admin/sign-in');
+    const others = fresh.getByRole('group', { name: 'Other Salesforce logins' });
+    await others.getByRole('link', { name: 'Salesforce sandbox' }).waitFor();
+    await screenshot(fresh, 'sign-in-salesforce-logins');
+
+    const user = world.orgs.a.addUser({ displayName: 'Mia Domain', username: 'mia@a.example', email: 'mia@a.example', userType: 'STANDARD', permissions: { ModifyAllData: true, CustomizeApplication: true } });
+    loggedInAs('salesforce', { orgId: world.orgs.a.orgId, userId: user.id });
+    await others.getByRole('textbox', { name: /Your org's My Domain/ }).focus();
+    await fresh.keyboard.type('acme');
+    await fresh.keyboard.press('Enter');
+    await fresh.getByRole('link', { name: 'Continue to Salesforce' }).focus();
+    await fresh.keyboard.press('Enter');
+    await fresh.waitForURL('**/admin/conversations');
+    expect(await fresh.locator('.who').textContent()).toContain('Mia Domain');
+    await fresh.close();
   });
 });

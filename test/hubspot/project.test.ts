@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { OPTIONAL_SCOPES, REQUIRED_SCOPES } from '../../connectors/hubspot/oauth/scopes';
+import { APP_OPTIONAL_SCOPES, REQUIRED_SCOPES } from '../../connectors/hubspot/oauth/scopes';
 import { WORKFLOW_FIELDS, WORKFLOW_SEND_PATH } from '../../connectors/hubspot/workflow';
 import { CARDS_DIR, bundleCard, lintCard, typeCheckCard } from '../../manifests/hubspot/tools/card-checks';
 import { checkProject } from '../../manifests/hubspot/tools/check-project';
@@ -51,10 +51,10 @@ describe('the hsmeta schema check', () => {
     });
   });
 
-  it('asks for the same scopes as the install flow (the authorize URL must list every required scope of the app)', () => {
+  it('asks for the same scopes as the install and sign-in flows (the authorize URL must list every required scope of the app)', () => {
     const app = JSON.parse(fs.readFileSync(path.join(PROJECT, APP), 'utf8')).config.auth;
     expect(app.requiredScopes).toEqual([...REQUIRED_SCOPES]);
-    expect(app.optionalScopes).toEqual([...OPTIONAL_SCOPES]);
+    expect(app.optionalScopes).toEqual([...APP_OPTIONAL_SCOPES]);
   });
 
   it('declares the workflow action with the fields its backend reads and answers, at the backend\'s URL', () => {
@@ -91,7 +91,7 @@ describe('npm run package:hubspot', () => {
     expect(result).toEqual({ ok: true, outDir: out, lines: expect.any(Array) });
     const app = JSON.parse(fs.readFileSync(path.join(out, APP), 'utf8')).config;
     expect(app.permittedUrls.fetch).toEqual(['https://threadline.acme.com']);
-    expect(app.auth.redirectUrls).toEqual(['https://threadline.acme.com/connectors/hubspot/oauth/callback']);
+    expect(app.auth.redirectUrls).toEqual(['https://threadline.acme.com/connectors/hubspot/oauth/callback', 'https://threadline.acme.com/admin/sign-in/hubspot/callback']);
     expect(fs.readFileSync(path.join(out, 'src/app/cards/threadline-url.ts'), 'utf8')).toContain("THREADLINE_URL = 'https://threadline.acme.com'");
     expect(fs.existsSync(path.join(out, 'src/app/cards/__tests__'))).toBe(false);
     expect(fs.existsSync(path.join(out, 'src/app/cards/node_modules'))).toBe(false);

@@ -24,6 +24,15 @@ export const REQUIRED_SCOPES = [
  */
 export const OPTIONAL_SCOPES = ['conversations.read', 'conversations.custom_channels.read', 'conversations.custom_channels.write'] as const;
 
+/**
+ * Reading a user's settings (`superAdmin`), for the console sign-in only (console-sign-in.ts): the install never asks
+ * for it. Optional, so a portal that does not grant it still signs its users in, as viewers.
+ */
+export const USERS_READ_SCOPE = 'settings.users.read';
+
+/** The app's `optionalScopes` in app-hsmeta.json: what the install and the sign-in may ask for beyond the required ones. */
+export const APP_OPTIONAL_SCOPES = [...OPTIONAL_SCOPES, USERS_READ_SCOPE] as const;
+
 /** Required scopes the portal did not grant (empty when the grant is complete). */
 export function missingRequiredScopes(granted: readonly string[]): string[] {
   return REQUIRED_SCOPES.filter((scope) => !granted.includes(scope));

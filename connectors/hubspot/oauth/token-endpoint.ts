@@ -11,6 +11,7 @@ const tokenResponse = z.object({
   refresh_token: z.string().min(1),
   expires_in: z.number().int().positive(),
   hub_id: z.number().int().positive().optional(),
+  user_id: z.number().int().positive().optional(),
   // [U] the spec names `scopes` without saying array or space-separated string: take both.
   scopes: z.union([z.array(z.string()), z.string().transform((s) => s.split(/\s+/).filter(Boolean))]).optional(),
 });
@@ -18,6 +19,7 @@ const tokenResponse = z.object({
 const introspection = z.object({
   active: z.boolean(),
   hub_id: z.number().int().positive().optional(),
+  user_id: z.number().int().positive().optional(),
   scopes: z.array(z.string()).optional(),
 });
 
@@ -29,7 +31,16 @@ export interface TokenGrant {
   /** Measured from when the request started, so a slow answer never makes a token look fresher than it is. */
   expiresAt: Date;
   portalId: number | undefined;
+  /** The HubSpot user who authorised (`user_id`, optional in the answer like `hub_id`, §1.2). */
+  userId: number | undefined;
   scopes: string[] | undefined;
+}
+
+/** Whose token this is, when the token answer did not say (§1.3). */
+export interface TokenOwner {
+  portalId: number;
+  userId: number | undefined;
+  scopes: string[];
 }
 
 const timeoutMs = 10_000;
@@ -47,14 +58,14 @@ export async function refreshGrant(app: HubSpotOAuthApp, refreshToken: string, n
   return requestGrant(app, { grant_type: 'refresh_token', refresh_token: refreshToken }, now);
 }
 
-/** The portal and scopes of an access token, when the token answer had no `hub_id` (§1.3). */
-export async function introspectToken(app: HubSpotOAuthApp, accessToken: string): Promise<HubSpotResult<{ portalId: number; scopes: string[] }>> {
+/** The portal, user and scopes of an access token, when the token answer lacked them (§1.3). */
+export async function introspectToken(app: HubSpotOAuthApp, accessToken: string): Promise<HubSpotResult<TokenOwner>> {
   const answer = await postForm(app, '/oauth/2026-03/token/introspect', { token: accessToken, token_type_hint: 'access_token' });
   if (!answer.ok) return answer;
   const parsed = introspection.safeParse(answer.value);
   if (!parsed.success) return badResponse('introspection', parsed.error.message);
   if (!parsed.data.active || parsed.data.hub_id === undefined) return { ok: false, error: { code: 'UNAUTHORIZED', message: 'HubSpot says the new access token is not active' } };
-  return { ok: true, value: { portalId: parsed.data.hub_id, scopes: parsed.data.scopes ?? [] } };
+  return { ok: true, value: { portalId: parsed.data.hub_id, userId: parsed.data.user_id, scopes: parsed.data.scopes ?? [] } };
 }
 
 async function requestGrant(app: HubSpotOAuthApp, grant: Record<string, string>, now: () => number): Promise<HubSpotResult<TokenGrant>> {
@@ -64,7 +75,7 @@ async function requestGrant(app: HubSpotOAuthApp, grant: Record<string, string>,
   const parsed = tokenResponse.safeParse(answer.value);
   if (!parsed.success) return badResponse('token', parsed.error.message);
   const t = parsed.data;
-  return { ok: true, value: { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: new Date(startedAt + t.expires_in * 1000), portalId: t.hub_id, scopes: t.scopes } };
+  return { ok: true, value: { accessToken: t.access_token, refreshToken: t.refresh_token, expiresAt: new Date(startedAt + t.expires_in * 1000), portalId: t.hub_id, userId: t.user_id, scopes: t.scopes } };
 }
 
 async function postForm(app: HubSpotOAuthApp, path: string, fields: Record<string, string>): Promise<HubSpotResult<unknown>> {

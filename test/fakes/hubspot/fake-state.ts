@@ -4,6 +4,7 @@ import { FakePortal, type PortalInit } from './fake-portal';
 import { FailureScript } from '../common/failure-script';
 import { resolveFailure, type FakeHubSpotError, type ScriptedFailure } from './hubspot-errors';
 import { OAuthStore, type FakeApp } from './oauth-store';
+import { projectScopes } from './project-app';
 
 /** Which requests a scripted failure applies to: CRM and other API routes, CRM search, the OAuth token endpoints. */
 export type FailureScope = 'api' | 'search' | 'oauth' | 'any';
@@ -28,14 +29,13 @@ export interface CallbackCompletion {
   outputFields: Record<string, unknown>;
 }
 
-/** The app the fixtures use: scopes as the connector needs them (reference §1.4). */
+/** The app the fixtures use: the shipped project's scopes (app-hsmeta.json, reference §1.4). */
 export const fixtureApp: FakeApp = {
   appId: 3_000_001,
   clientId: 'fake-hubspot-client-id',
   clientSecret: 'fake-hubspot-client-secret',
   redirectUrls: ['http://127.0.0.1/connectors/hubspot/oauth/callback'],
-  requiredScopes: ['oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.schemas.contacts.write', 'automation'],
-  optionalScopes: ['conversations.read', 'conversations.custom_channels.read', 'conversations.custom_channels.write'],
+  ...projectScopes(),
   accessTokenTtlSeconds: 1800,
   rotateRefreshTokens: false,
 };
@@ -50,6 +50,8 @@ export class HubSpotFakeState {
   /** Workflow-action callbacks handed out by `workflowActionRequest`, awaiting completion. */
   readonly openCallbacks = new Map<string, number>();
   readonly callbackCompletions: CallbackCompletion[] = [];
+  /** Optional fields of the token answer to leave out (§1.2: `hub_id`, `user_id`, `scopes` are optional): clients then introspect. */
+  readonly tokenAnswerOmits = new Set<'hub_id' | 'user_id' | 'scopes'>();
   /** The portal the authorize page installs into when the URL does not pin one (default: the first). */
   installingPortalId: number | undefined;
   outage: { status: number } | undefined;

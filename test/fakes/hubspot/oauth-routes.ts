@@ -106,11 +106,11 @@ export function tokenRouter(state: HubSpotFakeState): express.Router {
       if (!code) return sendError(res, oauthError('BAD_AUTH_CODE'));
       if (code.redirectUri !== request.redirect_uri) return sendError(res, oauthError('BAD_REDIRECT_URI'));
       const grant = { portalId: code.portalId, userId: code.userId, scopes: code.scopes };
-      return void res.status(200).json(tokenJson(state.oauth.issueAccessToken(grant), state.oauth.issueRefreshToken(grant), state.now()));
+      return void res.status(200).json(tokenJson(state, state.oauth.issueAccessToken(grant), state.oauth.issueRefreshToken(grant)));
     }
     const refreshed = state.oauth.refresh(request.refresh_token);
     if (!refreshed) return sendError(res, oauthError('BAD_REFRESH_TOKEN'));
-    res.status(200).json(tokenJson(refreshed.access, refreshed.refresh, state.now()));
+    res.status(200).json(tokenJson(state, refreshed.access, refreshed.refresh));
   });
 
   router.post('/token/introspect', form, (req: Request, res: Response) => {
@@ -148,18 +148,20 @@ export function tokenRouter(state: HubSpotFakeState): express.Router {
   return router;
 }
 
-/** The 2026-03 token answer: `hub_id` names the portal, so no metadata call is needed (§1.3). */
-function tokenJson(access: AccessToken, refresh: RefreshToken, now: number) {
-  return {
+/** The 2026-03 token answer: `hub_id` and `user_id` name the portal and user, so no metadata call is needed (§1.3). */
+function tokenJson(state: HubSpotFakeState, access: AccessToken, refresh: RefreshToken): Record<string, unknown> {
+  const answer: Record<string, unknown> = {
     access_token: access.token,
     refresh_token: refresh.token,
-    expires_in: Math.round((access.expiresAt - now) / 1000), // a fresh token: its TTL, whatever millisecond the answer is built in
+    expires_in: Math.round((access.expiresAt - state.now()) / 1000), // a fresh token: its TTL, whatever millisecond the answer is built in
     token_type: 'bearer',
     token_use: 'access_token',
     hub_id: access.portalId,
     user_id: access.userId,
     scopes: access.scopes,
   };
+  for (const field of state.tokenAnswerOmits) delete answer[field];
+  return answer;
 }
 
 function safeEqual(a: string, b: string): boolean {

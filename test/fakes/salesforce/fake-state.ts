@@ -3,6 +3,7 @@ import { FakeOrg, type OrgInit } from './fake-org';
 import { FailureScript } from '../common/failure-script';
 import { resolveFailure, type FakeSalesforceError, type ScriptedFailure } from './salesforce-errors';
 import { OAuthStore, type FakeApp } from './oauth-store';
+import { packagedScopes } from './packaged-app';
 
 /** Which requests a scripted failure applies to: REST API routes, SOSL search, the OAuth endpoints. */
 export type FailureScope = 'api' | 'search' | 'oauth' | 'any';
@@ -12,12 +13,12 @@ export interface RecordedRequest extends RequestRecord {
   orgId: string | undefined;
 }
 
-/** The app the fixtures use (reference §1.3: `api refresh_token`). */
+/** The app the fixtures use: the packaged ECA's scopes (`Api,RefreshToken`, so `api refresh_token`, §1.3), nothing more. */
 export const fixtureApp: FakeApp = {
   clientId: 'fake-salesforce-consumer-key',
   clientSecret: 'fake-salesforce-consumer-secret',
   callbackUrls: ['http://127.0.0.1/connectors/salesforce/oauth/callback'],
-  scopes: ['api', 'refresh_token', 'offline_access', 'id', 'openid'],
+  scopes: packagedScopes(),
   sessionTimeoutMs: 2 * 3_600_000,
   refreshIdleTtlMs: 30 * 86_400_000,
 };

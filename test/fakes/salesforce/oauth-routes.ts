@@ -18,6 +18,16 @@ export function instanceUrl(origin: string, orgId: string): string {
   return `${origin}/instances/${orgId}`;
 }
 
+/** Scopes that open the identity URL: `id` and its synonyms, `openid`, and `full`, which encompasses every scope (§1.3). */
+const IDENTITY_SCOPES = ['id', 'profile', 'email', 'address', 'phone', 'openid', 'full'];
+
+/** The requested scopes the app's ECA does not select. */
+function scopesOutsideApp(state: SalesforceFakeState, requested: string[]): string[] {
+  return requested.filter((s) => !state.app.scopes.includes(s));
+}
+
+const scopeList = (scope: string) => scope.split(/\s+/).filter((s) => s !== '');
+
 /** Whether a user of this org can log in (and a token of it be refreshed) at this host. */
 function servesOrg(host: LoginHost, org: FakeOrg): boolean {
   if (host.kind === 'myDomain') return org.myDomain === host.name;
@@ -75,8 +85,9 @@ export function loginRouter(state: SalesforceFakeState, host: LoginHost): expres
     // [U] descriptions: PKCE is mandatory for the ECA (§1.2), and only S256 is accepted here.
     if (!q.code_challenge) return fail('invalid_request', 'missing required code challenge');
     if (q.code_challenge_method !== 'S256') return fail('invalid_request', 'invalid code challenge method: send code_challenge_method=S256');
-    const scopes = (q.scope ?? 'api refresh_token').split(/\s+/).filter((s) => s !== '');
-    if (scopes.some((s) => !state.app.scopes.includes(s))) return fail('invalid_scope', 'the requested scope is not allowed');
+    // No `scope`: the ECA's selected scopes. Any scope it does not select fails the whole request ([U] description).
+    const scopes = q.scope === undefined ? state.app.scopes : scopeList(q.scope);
+    if (scopesOutsideApp(state, scopes).length > 0) return fail('invalid_scope', 'the requested scope is not allowed');
     const org = state.loggingInOrgId === undefined ? undefined : state.orgs.get(state.loggingInOrgId);
     // A sandbox user cannot log in at the production host, nor anyone at another org's My Domain: the login page stays up.
     if (!org || !servesOrg(host, org)) return void res.status(200).type('text/html').send('<html><body><p>Please check your username and password. If you still can\'t log in, contact your Salesforce administrator.</p></body></html>');
@@ -93,6 +104,8 @@ export function loginRouter(state: SalesforceFakeState, host: LoginHost): expres
     if (grantType !== 'authorization_code' && grantType !== 'refresh_token') return sendError(res, oauthError(400, 'unsupported_grant_type', 'grant type not supported'));
     if (body.client_id !== state.app.clientId) return sendError(res, oauthError(400, 'invalid_client_id', 'client identifier invalid'));
     if (typeof body.client_secret !== 'string' || !safeEqual(body.client_secret, state.app.clientSecret)) return sendError(res, oauthError(400, 'invalid_client', 'invalid client credentials'));
+    // [U] RFC 6749 §6 lets a refresh narrow `scope`; one the ECA does not select is refused as on the authorize page.
+    if (typeof body.scope === 'string' && scopesOutsideApp(state, scopeList(body.scope)).length > 0) return sendError(res, oauthError(400, 'invalid_scope', 'the requested scope is not allowed'));
     const origin = originOf(req);
     if (grantType === 'refresh_token') {
       const parsed = refreshRequest.safeParse(body);
@@ -129,6 +142,8 @@ export function loginRouter(state: SalesforceFakeState, host: LoginHost): expres
     const presented = bearerToken(req) ?? (typeof req.query.oauth_token === 'string' ? req.query.oauth_token : undefined);
     const access = presented === undefined ? undefined : state.oauth.useAccessToken(presented);
     if (!access || access.orgId !== req.params.orgId || access.userId !== req.params.userId) return void res.status(403).type('text/plain').send('Bad_OAuth_Token');
+    // An `api`-only token cannot read the identity URL (§1.3: `id` "allows access to the identity URL service"); [U] answer.
+    if (!access.scopes.some((s) => IDENTITY_SCOPES.includes(s))) return void res.status(403).type('text/plain').send('Bad_OAuth_Token');
     res.status(200).json(identity(originOf(req), host, access, state));
   });
 
@@ -175,7 +190,7 @@ function tokenJson(origin: string, host: LoginHost, access: AccessToken, refresh
     access_token: access.token,
     ...(refresh ? { refresh_token: refresh.token } : {}),
     signature: crypto.createHmac('sha256', state.app.clientSecret).update(id + issuedAt).digest('base64'),
-    scope: (refresh?.scopes ?? ['api']).join(' '),
+    scope: access.scopes.join(' '),
     instance_url: instanceUrl(origin, access.orgId),
     id,
     token_type: 'Bearer',

@@ -21,6 +21,8 @@ export interface AccessToken {
   token: string;
   orgId: string;
   userId: string;
+  /** What the authorization granted: the identity URL serves only a token with an identity scope. */
+  scopes: string[];
   family: string;
   lastUsedAt: number;
 }
@@ -80,7 +82,7 @@ export class OAuthStore {
   /** A new family: one access and one refresh token. */
   grant(init: { orgId: string; userId: string; scopes: string[]; loginHost: LoginHost }): { access: AccessToken; refresh: RefreshToken } {
     const family = crypto.randomUUID();
-    return { access: this.issueAccess(init.orgId, init.userId, family), refresh: this.issueRefresh({ ...init, family }) };
+    return { access: this.issueAccess(init, family), refresh: this.issueRefresh({ ...init, family }) };
   }
 
   /** The live access token, touched (sessions time out on inactivity); undefined when unknown or timed out. */
@@ -112,7 +114,7 @@ export class OAuthStore {
       return undefined;
     }
     found.rotated = true;
-    return { access: this.issueAccess(found.orgId, found.userId, found.family), refresh: this.issueRefresh({ ...found }) };
+    return { access: this.issueAccess(found, found.family), refresh: this.issueRefresh({ ...found }) };
   }
 
   /** §1.3: a refresh token takes its family with it; an access token goes alone. False when unknown. */
@@ -131,9 +133,9 @@ export class OAuthStore {
     for (const [token, t] of this.refreshTokens) if (t.family === family) this.refreshTokens.delete(token);
   }
 
-  private issueAccess(orgId: string, userId: string, family: string): AccessToken {
+  private issueAccess({ orgId, userId, scopes }: Pick<AccessToken, 'orgId' | 'userId' | 'scopes'>, family: string): AccessToken {
     // Salesforce session ids start with the 15-character org id and a '!' (not a JWT, §1.4).
-    const access: AccessToken = { token: `${orgId.slice(0, 15)}!${crypto.randomBytes(72).toString('base64url')}`, orgId, userId, family, lastUsedAt: this.now() };
+    const access: AccessToken = { token: `${orgId.slice(0, 15)}!${crypto.randomBytes(72).toString('base64url')}`, orgId, userId, scopes, family, lastUsedAt: this.now() };
     this.accessTokens.set(access.token, access);
     return access;
   }

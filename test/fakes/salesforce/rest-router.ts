@@ -4,6 +4,7 @@ import { query, queryMore, search } from './query-routes';
 import { asResult, type RestRequest, type RestResult } from './rest-types';
 import { notFound } from './salesforce-errors';
 import { collection, sobject } from './sobject-routes';
+import { userRecord } from './user-routes';
 
 /** API versions the fake serves: what the reference names (§2: jsforce's default 50.0 up to Summer '26, 67.0). */
 export function isServedVersion(version: string): boolean {
@@ -17,6 +18,7 @@ export function dispatchRest(req: RestRequest, allowComposite = true): RestResul
   const [resource, ...rest] = segments;
   if (resource === 'query' && req.method === 'GET') return rest.length === 0 ? query(req) : rest[0] !== undefined && rest.length === 1 ? queryMore(req, rest[0]) : asResult(notFound());
   if (resource === 'search' && req.method === 'GET' && rest.length === 0) return search(req);
+  if (resource === 'sobjects' && rest[0]?.toLowerCase() === 'user') return userRecord(req, rest.slice(1));
   if (resource === 'sobjects') return sobject(req, rest);
   if (resource === 'composite' && rest[0] === 'sobjects') return collection(req, rest.slice(1));
   if (resource === 'composite' && rest.length === 0 && req.method === 'POST' && allowComposite) return compositeRequest(req);
