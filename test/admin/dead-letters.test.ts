@@ -1,12 +1,8 @@
-import { processInboxEvent } from '../../core/engine/process-inbox-event';
-import { drainShard } from '../../core/inbox/drain-shard';
-import { extractEvents } from '../../core/inbox/extract-events';
-import { shardOf } from '../../core/inbox/shard';
-import { webhookEnvelope } from '../../core/whatsapp/webhook-payload';
 import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
+import { deadInboxEvent } from '../support/dead-letters';
 import { fixtureText } from '../support/fixtures';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime';
-import { ADMIN_AUTH, createOtherWorkspace, textWebhook, waitFor } from './admin-helpers';
+import { ADMIN_AUTH, createOtherWorkspace, waitFor } from './admin-helpers';
 
 interface DeadLetterItem {
   id: number;
@@ -38,29 +34,8 @@ describe('admin API: dead letters', () => {
   const replay = (id: number | string) => rt.http().post(`/api/v1/dead-letters/${id}/replay`).set('authorization', ADMIN_AUTH);
   const stateOf = async (id: number) => (await rt.db('inbox_event').where({ id }).first('state')).state;
 
-  /**
-   * A text message on its last attempt, stored for the workspace as the webhook would store it.
-   * The number it came in on is not connected there, so the engine throws: a genuine last failure.
-   */
-  async function failForGood(wamid: string, options: { workspaceId?: string; phoneNumberId?: string } = {}): Promise<number> {
-    const workspaceId = options.workspaceId ?? rt.workspace.id;
-    const body = textWebhook({ wamid, from: '15550007777', name: 'Late Customer', timestamp: 1750000000, body: 'did you get this?' })
-      .replace(`"phone_number_id": "${fixtureNumber.phoneNumberId}"`, `"phone_number_id": "${options.phoneNumberId ?? fixtureNumber.phoneNumberId}"`);
-    const [draft] = extractEvents(webhookEnvelope.parse(JSON.parse(body)));
-    if (!draft) throw new Error('no event in the webhook');
-    const [row]: { id: number }[] = await rt.db('inbox_event').insert({
-      workspace_id: workspaceId, phone_number_id: draft.phoneNumberId, dedupe_key: draft.dedupeKey, kind: draft.payload.kind,
-      conversation_key: draft.conversationKey, shard: shardOf(draft.conversationKey), event_at: draft.eventAt, payload: JSON.stringify(draft.payload),
-      state: 'pending', attempts: 9,
-    }).returning('id');
-    if (!row) throw new Error('inbox row not inserted');
-    await drainShard(rt.db, { logger: rt.logger, metrics: rt.metrics }, processInboxEvent, shardOf(draft.conversationKey));
-    expect(await rt.db('inbox_event').where({ id: row.id }).first('state', 'attempts')).toEqual({ state: 'dead', attempts: 10 });
-    return row.id;
-  }
-
   it('an event that failed its last attempt is listed; once the cause is fixed, replay processes it', async () => {
-    const id = await failForGood('wamid.DEAD_0001');
+    const id = await deadInboxEvent(rt, 'wamid.DEAD_0001');
     const [item] = await deadLetters();
     expect(item).toMatchObject({ id, kind: 'message', dedupe_key: 'm:wamid.DEAD_0001', attempts: 10, payload: { message: { id: 'wamid.DEAD_0001' } } });
     expect(item?.last_error).toContain(`${fixtureNumber.phoneNumberId} is not registered`);
@@ -104,9 +79,9 @@ describe('admin API: dead letters', () => {
   it("pages with limit and before_id, newest first, and never shows or replays another workspace's", async () => {
     const other = await createOtherWorkspace(rt.db, '100000000000080');
     const unconnected = '100000000000055';
-    const foreign = await failForGood('wamid.DEAD_OTHER', { workspaceId: other.workspaceId, phoneNumberId: unconnected });
-    const older = await failForGood('wamid.DEAD_0002', { phoneNumberId: unconnected });
-    const newer = await failForGood('wamid.DEAD_0003', { phoneNumberId: unconnected });
+    const foreign = await deadInboxEvent(rt, 'wamid.DEAD_OTHER', { workspaceId: other.workspaceId, phoneNumberId: unconnected });
+    const older = await deadInboxEvent(rt, 'wamid.DEAD_0002', { phoneNumberId: unconnected });
+    const newer = await deadInboxEvent(rt, 'wamid.DEAD_0003', { phoneNumberId: unconnected });
 
     const all = await deadLetters();
     expect(all.map((d) => d.id)).not.toContain(foreign);

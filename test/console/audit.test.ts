@@ -2,9 +2,9 @@ import type { Page } from 'playwright-core';
 import { writeAudit } from '../../core/audit/write-audit';
 import { summarizeAuditData } from '../../core/audit/read-audit';
 import { assignConversation } from '../../core/engine/conversation-commands';
-import { describeInBrowser, launchConsoleBrowser, screenshot, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
+import { describeInBrowser, screenshot, signInWithToken, startConsoleWorld, type ConsoleWorld } from '../support/console-browser';
 import { seedFixtureNumber } from '../support/seed';
-import { startTestRuntime, type TestRuntime } from '../support/test-runtime';
+import type { TestRuntime } from '../support/test-runtime';
 
 describe('audit data summary', () => {
   it('flattens nested data, cuts long values and never shows a secret-looking key', () => {
@@ -23,18 +23,15 @@ describe('audit data summary', () => {
 });
 
 describeInBrowser('console: audit log', () => {
+  let world: ConsoleWorld;
   let rt: TestRuntime;
-  let browser: ConsoleBrowser;
   let page: Page;
   beforeAll(async () => {
-    rt = await startTestRuntime({ worker: false });
-    browser = await launchConsoleBrowser(rt.url);
-    page = await (await browser.context()).newPage();
+    // Not signed in yet: the test writes audit entries first, so its sign-in is the newest.
+    world = await startConsoleWorld({ signIn: false });
+    ({ rt, page } = world);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.close();
-  });
+  afterAll(async () => world?.close());
 
   const rowsText = async () => page.getByRole('row').allTextContents();
 

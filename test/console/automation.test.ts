@@ -1,10 +1,11 @@
 import type { Page } from 'playwright-core';
 import { currentRules, saveRule } from '../../core/automation/rules';
 import { createOtherWorkspace } from '../admin/admin-helpers';
-import { describeInBrowser, launchConsoleBrowser, screenshot, signInAs, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
-import { startTestRuntime, type TestRuntime } from '../support/test-runtime';
+import { describeInBrowser, screenshot, signInAs, startConsoleWorld, type ConsoleBrowser, type ConsoleWorld } from '../support/console-browser';
+import type { TestRuntime } from '../support/test-runtime';
 
 describeInBrowser('automation rules in the console', () => {
+  let world: ConsoleWorld;
   let runtime: TestRuntime;
   let browser: ConsoleBrowser;
   let page: Page;
@@ -12,19 +13,14 @@ describeInBrowser('automation rules in the console', () => {
   const PNID = '100000000000777';
 
   beforeAll(async () => {
-    runtime = await startTestRuntime({ worker: false });
+    world = await startConsoleWorld();
+    ({ rt: runtime, browser, page } = world);
     // A number of this workspace (the page only needs its row) and another tenant with a rule of its own.
     await runtime.db('whatsapp_number').insert({ workspace_id: runtime.workspace.id, phone_number_id: PNID, waba_id: '100000000000770', display_phone_number: '15550007777', verified_name: 'Shop', access_token_sealed: runtime.secrets.seal('token') });
     other = await createOtherWorkspace(runtime.db, '100000000000991');
     expect(await saveRule(runtime.db, { workspaceId: other.workspaceId, numberId: null, kind: 'closing', definition: { message: 'Other tenant closing text' }, actor: 'other-admin' })).toMatchObject({ ok: true });
-    browser = await launchConsoleBrowser(runtime.url);
-    page = await (await browser.context()).newPage();
-    await signInWithToken(page);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.close();
-  });
+  afterAll(async () => world?.close());
 
   const rulesOf = async (kind: string) => (await currentRules(runtime.db, runtime.workspace.id)).filter((r) => r.kind === kind);
   const alertText = async () => (await page.getByRole('alert').first().textContent()) ?? '';

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { startConsoleSession } from '../../core/auth/console-sessions';
 import { listConversations } from '../../core/conversations/read-conversations';
 import type { Db } from '../../core/db/connect';
-import { describeInBrowser, launchConsoleBrowser, screenshot, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
+import { describeInBrowser, screenshot, startConsoleWorld, type ConsoleWorld } from '../support/console-browser';
 import { seedFixtureNumber } from '../support/seed';
 import { startTestRuntime, type TestRuntime } from '../support/test-runtime';
 
@@ -158,21 +158,16 @@ describe('conversation search in core', () => {
 });
 
 describeInBrowser('conversations in Chromium', () => {
+  let world: ConsoleWorld;
   let rt: TestRuntime;
   let seeded: Seeded;
-  let browser: ConsoleBrowser;
   let page: Page;
   beforeAll(async () => {
-    rt = await startTestRuntime({ worker: false });
+    world = await startConsoleWorld();
+    ({ rt, page } = world);
     seeded = await seed(rt);
-    browser = await launchConsoleBrowser(rt.url);
-    page = await (await browser.context()).newPage();
-    await signInWithToken(page);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.close();
-  });
+  afterAll(async () => world?.close());
 
   const customers = async () => page.locator('tbody tr td:first-child a').allTextContents();
 

@@ -3,54 +3,25 @@ import type { Page } from 'playwright-core';
 import { startConsoleSession } from '../../core/auth/console-sessions';
 import { installConnector } from '../../core/connectors/installations';
 import { ConnectorRegistry } from '../../core/connectors/registry';
-import { processInboxEvent } from '../../core/engine/process-inbox-event';
-import { drainShard } from '../../core/inbox/drain-shard';
-import { extractEvents } from '../../core/inbox/extract-events';
-import { shardOf } from '../../core/inbox/shard';
-import { webhookEnvelope } from '../../core/whatsapp/webhook-payload';
-import { ADMIN_AUTH, createOtherWorkspace, textWebhook, waitFor } from '../admin/admin-helpers';
+import { ADMIN_AUTH, createOtherWorkspace, waitFor } from '../admin/admin-helpers';
 import { testConnector } from '../connectors/test-connector/test-connector';
-import { fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
-import { describeInBrowser, launchConsoleBrowser, screenshot, signInAs, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
-import { startTestRuntime, type TestRuntime } from '../support/test-runtime';
+import { fixtureNumber } from '../fakes/meta/meta-fake';
+import { describeInBrowser, screenshot, signInAs, startConsoleWorld, type ConsoleBrowser, type ConsoleWorld } from '../support/console-browser';
+import { deadInboxEvent } from '../support/dead-letters';
+import type { TestRuntime } from '../support/test-runtime';
 
 describeInBrowser('console: dead letters', () => {
-  let fake: MetaFake;
+  let world: ConsoleWorld;
   let rt: TestRuntime;
   let browser: ConsoleBrowser;
   let page: Page;
   beforeAll(async () => {
-    fake = await startMetaFake();
-    rt = await startTestRuntime({ config: { whatsappApiBase: fake.baseUrl }, worker: { pollIntervalMs: 50 }, connectors: [testConnector] });
-    browser = await launchConsoleBrowser(rt.url);
+    world = await startConsoleWorld({ meta: true, worker: { pollIntervalMs: 50 }, connectors: [testConnector] });
+    ({ rt, browser, page } = world);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.close();
-    await fake?.stop();
-  });
+  afterAll(async () => world?.close());
 
   const stateOf = async (id: number) => (await rt.db('inbox_event').where({ id }).first('state')).state as string;
-
-  /**
-   * A customer's text on its last attempt, drained by the engine: the number is not connected in the
-   * workspace, so processing throws and the event becomes a dead letter, as in production.
-   */
-  async function deadInboxEvent(wamid: string, workspaceId = rt.workspace.id, phoneNumberId = fixtureNumber.phoneNumberId): Promise<number> {
-    const body = textWebhook({ wamid, from: '15550007777', name: 'Late Customer', timestamp: 1750000000, body: 'did you get this?' })
-      .replace(`"phone_number_id": "${fixtureNumber.phoneNumberId}"`, `"phone_number_id": "${phoneNumberId}"`);
-    const [draft] = extractEvents(webhookEnvelope.parse(JSON.parse(body)));
-    if (!draft) throw new Error('no event in the webhook');
-    const [row]: { id: number }[] = await rt.db('inbox_event').insert({
-      workspace_id: workspaceId, phone_number_id: draft.phoneNumberId, dedupe_key: draft.dedupeKey, kind: draft.payload.kind,
-      conversation_key: draft.conversationKey, shard: shardOf(draft.conversationKey), event_at: draft.eventAt, payload: JSON.stringify(draft.payload),
-      state: 'pending', attempts: 9,
-    }).returning('id');
-    if (!row) throw new Error('inbox row not inserted');
-    await drainShard(rt.db, { logger: rt.logger, metrics: rt.metrics }, processInboxEvent, shardOf(draft.conversationKey));
-    expect(await stateOf(row.id)).toBe('dead');
-    return row.id;
-  }
 
   /** A sync event a platform refused on its last attempt, as the sync worker leaves it (sync-dead-letters.ts). */
   async function deadSyncEvent(): Promise<number> {
@@ -69,10 +40,8 @@ describeInBrowser('console: dead letters', () => {
   }
 
   it('lists every kind with why it failed; an admin replays one, sees the notice, and the worker processes it', async () => {
-    const inboxId = await deadInboxEvent('wamid.CONSOLE_DEAD_1');
+    const inboxId = await deadInboxEvent(rt, 'wamid.CONSOLE_DEAD_1');
     const syncId = await deadSyncEvent();
-    page = await (await browser.context()).newPage();
-    await signInWithToken(page);
     await page.goto('/admin/dead-letters');
     await page.getByRole('heading', { name: 'Dead letters', level: 1 }).waitFor();
 
@@ -152,7 +121,7 @@ describeInBrowser('console: dead letters', () => {
 
   it("answers 404 for another workspace's dead letter and replays nothing", async () => {
     const other = await createOtherWorkspace(rt.db, '100000000000081');
-    const foreign = await deadInboxEvent('wamid.CONSOLE_DEAD_OTHER', other.workspaceId, '100000000000056');
+    const foreign = await deadInboxEvent(rt, 'wamid.CONSOLE_DEAD_OTHER', { workspaceId: other.workspaceId, phoneNumberId: '100000000000056' });
     const { token, session } = await startConsoleSession(rt.db, { workspaceId: rt.workspace.id, role: 'admin', actor: 'test:admin', displayName: 'Admin' });
     const post = (path: string) => rt.http().post(path).set('cookie', `threadline_console=${token}`).type('form').send({ csrf: session.csrfToken });
     const res = await post(`/admin/dead-letters/inbox/${foreign}/replay`);

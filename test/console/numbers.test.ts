@@ -1,32 +1,28 @@
 import type { Page } from 'playwright-core';
 import { startConsoleSession } from '../../core/auth/console-sessions';
-import { FAKE_APP_ID, fixtureNumber, startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
-import { describeInBrowser, launchConsoleBrowser, screenshot, signInAs, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
-import { startTestRuntime, TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
+import { FAKE_APP_ID, fixtureNumber, type MetaFake } from '../fakes/meta/meta-fake';
+import { describeInBrowser, screenshot, signInAs, startConsoleWorld, type ConsoleBrowser, type ConsoleWorld } from '../support/console-browser';
+import { TEST_APP_SECRET, type TestRuntime } from '../support/test-runtime';
 
 /** The number a customer brings through Embedded Signup, in a WABA of its own. */
 const SIGNUP_WABA = '100000000000060';
 const SIGNUP_NUMBER = '100000000000061';
 
 describeInBrowser('console: WhatsApp numbers page in Chromium (against the Meta fake)', () => {
+  let world: ConsoleWorld<MetaFake>;
   let fake: MetaFake;
   let rt: TestRuntime;
   let browser: ConsoleBrowser;
   let page: Page;
 
   beforeAll(async () => {
-    fake = await startMetaFake({ appSecret: TEST_APP_SECRET });
-    fake.state.addNumber({ phoneNumberId: SIGNUP_NUMBER, wabaId: SIGNUP_WABA, displayPhoneNumber: '15550006161', verifiedName: 'Signup Customer' });
-    rt = await startTestRuntime({ config: { whatsappApiBase: fake.baseUrl, metaAppId: FAKE_APP_ID, embeddedSignupConfigId: '100000000000950' }, worker: false });
-    browser = await launchConsoleBrowser(rt.url);
-    page = await (await browser.context()).newPage();
-    await signInWithToken(page);
+    world = await startConsoleWorld({
+      meta: { appSecret: TEST_APP_SECRET, numbers: [fixtureNumber, { phoneNumberId: SIGNUP_NUMBER, wabaId: SIGNUP_WABA, displayPhoneNumber: '15550006161', verifiedName: 'Signup Customer' }] },
+      config: { metaAppId: FAKE_APP_ID, embeddedSignupConfigId: '100000000000950' },
+    });
+    ({ meta: fake, rt, browser, page } = world);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.close();
-    await fake?.stop();
-  });
+  afterAll(async () => world?.close());
 
   const row = (name: string) => page.getByRole('row').filter({ hasText: name });
   const fillManualForm = async (token: string) => {

@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core';
-import { describeInBrowser, launchConsoleBrowser, screenshot, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
+import { describeInBrowser, screenshot, startConsoleWorld, type ConsoleWorld } from '../support/console-browser';
 import { seedTenant, type Tenant } from '../support/console-seed';
-import { startTestRuntime, type TestRuntime } from '../support/test-runtime';
 
 /** Issue 8 item 8: no page over 200 KB of script. */
 const SCRIPT_BUDGET_BYTES = 200 * 1024;
@@ -34,28 +33,22 @@ const FACTS_SCRIPT = `(() => {
 })()`;
 
 describeInBrowser('console quality: every page in Chromium', () => {
-  let rt: TestRuntime;
+  let world: ConsoleWorld;
   let tenant: Tenant;
-  let browser: ConsoleBrowser;
   let page: Page;
   const scriptBytes = new Map<string, number>();
 
   beforeAll(async () => {
-    rt = await startTestRuntime({ worker: false });
-    tenant = await seedTenant(rt.db, rt.workspace.id, 'Quality');
-    browser = await launchConsoleBrowser(rt.url);
-    page = await (await browser.context()).newPage();
+    world = await startConsoleWorld();
+    ({ page } = world);
+    tenant = await seedTenant(world.rt.db, world.rt.workspace.id, 'Quality');
     page.on('response', async (res) => {
       if (res.request().resourceType() !== 'script') return;
       const body = await res.body().catch(() => Buffer.alloc(0));
       scriptBytes.set(res.url(), body.length);
     });
-    await signInWithToken(page);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await rt?.close();
-  });
+  afterAll(async () => world?.close());
 
   const pages = () => [
     ['conversations', '/admin/conversations'],

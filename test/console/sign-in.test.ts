@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { startConsoleSession } from '../../core/auth/console-sessions';
 import { tokenHash } from '../../core/auth/secret-token';
-import { describeInBrowser, launchConsoleBrowser, screenshot, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
+import { describeInBrowser, screenshot, signInWithToken, startConsoleWorld, type ConsoleWorld } from '../support/console-browser';
 import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from '../support/test-runtime';
 
 describe('console sessions', () => {
@@ -83,18 +83,13 @@ describe('console sessions', () => {
 });
 
 describeInBrowser('console sign-in in Chromium', () => {
-  let runtime: TestRuntime;
-  let browser: ConsoleBrowser;
+  let world: ConsoleWorld;
   let page: Page;
   beforeAll(async () => {
-    runtime = await startTestRuntime({ worker: false });
-    browser = await launchConsoleBrowser(runtime.url);
-    page = await (await browser.context()).newPage();
+    world = await startConsoleWorld({ signIn: false });
+    ({ page } = world);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.close();
-  });
+  afterAll(async () => world?.close());
 
   it('signs in with the admin token from the keyboard and signs out', async () => {
     await page.goto('/admin');

@@ -1,31 +1,25 @@
 import type { Page } from 'playwright-core';
 import { waitForInboxDrained } from '../admin/admin-helpers';
-import { startMetaFake, type MetaFake } from '../fakes/meta/meta-fake';
-import { describeInBrowser, launchConsoleBrowser, screenshot, signInAs, signInWithToken, type ConsoleBrowser } from '../support/console-browser';
+import type { MetaFake } from '../fakes/meta/meta-fake';
+import { describeInBrowser, screenshot, signInAs, startConsoleWorld, type ConsoleBrowser, type ConsoleWorld } from '../support/console-browser';
 import { fixtureText } from '../support/fixtures';
-import { startTestRuntime, type TestRuntime } from '../support/test-runtime';
+import type { TestRuntime } from '../support/test-runtime';
 import { connectFixtureNumber, listingRequests, WABA } from '../templates/template-helpers';
 
 describeInBrowser('templates in the console', () => {
+  let world: ConsoleWorld<MetaFake>;
   let fake: MetaFake;
   let runtime: TestRuntime;
   let browser: ConsoleBrowser;
   let page: Page;
 
   beforeAll(async () => {
-    fake = await startMetaFake();
-    runtime = await startTestRuntime({ config: { whatsappApiBase: fake.baseUrl }, worker: { pollIntervalMs: 50 } });
+    world = await startConsoleWorld({ meta: true, worker: { pollIntervalMs: 50 } });
+    ({ meta: fake, rt: runtime, browser, page } = world);
     await connectFixtureNumber(runtime);
     fake.state.templates.addFixtureTemplates();
-    browser = await launchConsoleBrowser(runtime.url);
-    page = await (await browser.context()).newPage();
-    await signInWithToken(page);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await runtime?.close();
-    await fake?.stop();
-  });
+  afterAll(async () => world?.close());
 
   const rowOf = (name: string) => page.getByRole('table', { name: 'Message templates' }).getByRole('row').filter({ hasText: name });
 

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startConsoleSession, type ConsoleRole } from '../../core/auth/console-sessions';
 import type { Db } from '../../core/db/connect';
-import { TEST_ADMIN_TOKEN } from './test-runtime';
+import type { Config } from '../../server/config';
+import type { RuntimeOptions } from '../../server/runtime';
+import { startMetaFake, type MetaFake, type MetaFakeOptions } from '../fakes/meta/meta-fake';
+import { startTestRuntime, TEST_ADMIN_TOKEN, type TestRuntime } from './test-runtime';
 
 /** Debian's Chromium (issue 8: `.ci/run` installs it with apt-get). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -72,4 +75,53 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+export interface ConsoleWorldOptions extends Pick<RuntimeOptions, 'worker' | 'connectors'> {
+  /** Start the Meta fake (true, or its options) and point the runtime's Graph API at it. */
+  meta?: boolean | MetaFakeOptions;
+  config?: Partial<Config>;
+  /** Sign the page in with the admin token (default true); false where the test signs in itself. */
+  signIn?: boolean;
+}
+
+export interface ConsoleWorld<Meta extends MetaFake | undefined = MetaFake | undefined> {
+  rt: TestRuntime;
+  /** The Meta fake, when `meta` asked for one. */
+  meta: Meta;
+  browser: ConsoleBrowser;
+  /** A page in a fresh browser profile, signed in unless `signIn: false`. */
+  page: Page;
+  /** Closes the browser, then the runtime, then the fake; tries each even when one before it fails. */
+  close(): Promise<void>;
+}
+
+/**
+ * The setup of a console browser test: the Meta fake if asked, a runtime (without its worker unless `worker`
+ * says so: console pages need none), Chromium and a page. A failed start closes what had started, then throws.
+ */
+export function startConsoleWorld(options: ConsoleWorldOptions & { meta: true | MetaFakeOptions }): Promise<ConsoleWorld<MetaFake>>;
+export function startConsoleWorld(options?: ConsoleWorldOptions): Promise<ConsoleWorld>;
+export async function startConsoleWorld(options: ConsoleWorldOptions = {}): Promise<ConsoleWorld> {
+  const { meta: metaOptions, config, signIn = true, ...runtimeOptions } = options;
+  const closers: Array<() => Promise<void>> = [];
+  const close = async (): Promise<void> => {
+    const failures: unknown[] = [];
+    for (const closeOne of closers.splice(0).reverse()) await closeOne().catch((err: unknown) => failures.push(err));
+    if (failures.length > 0) throw failures[0];
+  };
+  try {
+    const meta = metaOptions ? await startMetaFake(metaOptions === true ? {} : metaOptions) : undefined;
+    if (meta) closers.push(() => meta.stop());
+    const rt = await startTestRuntime({ worker: false, ...runtimeOptions, config: { ...(meta && { whatsappApiBase: meta.baseUrl }), ...config } });
+    closers.push(() => rt.close());
+    const browser = await launchConsoleBrowser(rt.url);
+    closers.push(() => browser.close());
+    const page = await (await browser.context()).newPage();
+    if (signIn) await signInWithToken(page);
+    return { rt, meta, browser, page, close };
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
 }
