@@ -19,6 +19,7 @@ import * as consoleSessions from './20261122_017_console_sessions';
 import * as rateCard from './20261122_018_rate_card';
 import * as numberHealth from './20261122_019_number_health';
 import * as conversationSearch from './20261122_020_conversation_search';
+import * as privacy from './20261122_021_privacy';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -42,6 +43,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_018_rate_card': rateCard,
   '20261122_019_number_health': numberHealth,
   '20261122_020_conversation_search': conversationSearch,
+  '20261122_021_privacy': privacy,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -58,6 +58,8 @@ import { adminAutomationRoutes } from './routes/admin-automation';
 import { triggerRoutes } from './routes/trigger-routes';
 import { operationsRoutes } from './routes/operations';
 import { adminConsole } from './console/console-wiring';
+import { adminPrivacyRoutes } from './routes/admin-privacy';
+import { privacyTasks, RETENTION_CRONTAB } from '../core/privacy/privacy-tasks';
 import { PRUNE_CONSOLE_SESSIONS_CRONTAB, PRUNE_CONSOLE_SESSIONS_TASK, pruneConsoleSessionsTask } from '../core/auth/console-sessions';
 import { whatsappWebhookVerification } from './routes/whatsapp-webhook';
 import { WEBHOOK_PATH, whatsappWebhookPost } from './routes/whatsapp-webhook-post';
@@ -131,6 +133,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         adminConsentRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminAnalyticsRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id }),
         adminBotRoutes({ db, secrets, adminToken: config.adminToken, workspaceId: workspace.id }),
+        adminPrivacyRoutes({ db, adminToken: config.adminToken, workspaceId: workspace.id, mediaUrlFor: (id) => mediaUrls.urlFor(id) }),
         connectorRequestRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }) }),
         ...zendeskConnectorRoutes({ db, secrets, registry, logger, send: sendFromPlatform({ db }), config, workspaceId: workspace.id,
           stageAttachment: (workspaceId, source) => stageAttachment({ blobs, privateAttachmentHosts: config.privateAttachmentHosts }, workspaceId, source) }),
@@ -175,8 +178,9 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [KEEP_ALIVE_TASK]: keepAliveTask({ db, secrets, logger, app: config.salesforce }),
         [PRUNE_CALLOUT_NONCES_TASK]: pruneCalloutNoncesTask(db),
         [PRUNE_CONSOLE_SESSIONS_TASK]: pruneConsoleSessionsTask(db),
+        ...privacyTasks({ db, secrets, registry, blobs, logger }),
       },
-      crontab: [PRUNE_WEBHOOK_EVENTS_CRONTAB, KEEP_ALIVE_CRONTAB, PRUNE_CALLOUT_NONCES_CRONTAB, PRUNE_CONSOLE_SESSIONS_CRONTAB].join('\n'),
+      crontab: [PRUNE_WEBHOOK_EVENTS_CRONTAB, KEEP_ALIVE_CRONTAB, PRUNE_CALLOUT_NONCES_CRONTAB, PRUNE_CONSOLE_SESSIONS_CRONTAB, RETENTION_CRONTAB].join('\n'),
     });
     worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});
   }

@@ -2,6 +2,7 @@ import { defineConnector } from '../../core/connectors/define-connector';
 import { CONTACT_LINK_TYPE, CONVERSATION_CONTACT_LINK_TYPE } from './contact-link';
 import { HUBSPOT_CONNECTOR_ID } from './hubspot-id';
 import { hubspotConfigSchema, hubspotCredentialsSchema } from './hubspot-settings';
+import { hubspotPrivacy } from './privacy';
 import { deliverToHubSpot, hubspotLimits } from './timeline/deliver-to-hubspot';
 import { timelineLinkTypes } from './timeline/link-types';
 
@@ -20,6 +21,7 @@ function recordObjectType(externalType: string): string | undefined {
 export const hubspotConnector = defineConnector({
   id: HUBSPOT_CONNECTOR_ID,
   displayName: 'HubSpot',
+  ownRequestRoutes: true,
   configSchema: hubspotConfigSchema,
   credentialsSchema: hubspotCredentialsSchema,
   // Absent: the portal sees every number of the workspace; set, only that number's conversations.
@@ -32,5 +34,6 @@ export const hubspotConnector = defineConnector({
   },
   capabilities: {
     timeline: { limits: hubspotLimits, deliver: deliverToHubSpot },
+    privacy: hubspotPrivacy,
   },
 });

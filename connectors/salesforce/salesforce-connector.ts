@@ -1,4 +1,5 @@
 import { defineConnector } from '../../core/connectors/define-connector';
+import { salesforcePrivacy } from './privacy';
 import { SALESFORCE_CONNECTOR_ID } from './salesforce-id';
 import { salesforceConfigSchema, salesforceCredentialsSchema } from './salesforce-settings';
 import { deliverToSalesforce, salesforceLimits } from './sync/deliver-to-salesforce';
@@ -12,6 +13,7 @@ import { deliverToSalesforce, salesforceLimits } from './sync/deliver-to-salesfo
 export const salesforceConnector = defineConnector({
   id: SALESFORCE_CONNECTOR_ID,
   displayName: 'Salesforce',
+  ownRequestRoutes: true,
   configSchema: salesforceConfigSchema,
   credentialsSchema: salesforceCredentialsSchema,
   numberOf: (config) => config.phoneNumberId,
@@ -21,5 +23,6 @@ export const salesforceConnector = defineConnector({
     : undefined),
   capabilities: {
     timeline: { limits: salesforceLimits, deliver: deliverToSalesforce },
+    privacy: salesforcePrivacy,
   },
 });

@@ -3,6 +3,7 @@ import { receiveChannelback } from './channelback';
 import { receiveTicketSolved } from './csat/ticket-solved';
 import { deliverToZendesk } from './deliver-to-zendesk';
 import { linkTypes } from './map-event-to-resource';
+import { zendeskPrivacy } from './privacy';
 import { zendeskConfigSchema, zendeskCredentialsSchema, zendeskLimits } from './zendesk-settings';
 
 /**
@@ -13,6 +14,7 @@ import { zendeskConfigSchema, zendeskCredentialsSchema, zendeskLimits } from './
 export const zendeskConnector = defineConnector({
   id: 'zendesk',
   displayName: 'Zendesk',
+  ownRequestRoutes: true,
   configSchema: zendeskConfigSchema,
   credentialsSchema: zendeskCredentialsSchema,
   // An integration account answers one WhatsApp number: only its conversations become its tickets.
@@ -27,5 +29,6 @@ export const zendeskConnector = defineConnector({
     replySource: { receive: receiveChannelback },
     // The "ticket solved" webhook sends the CSAT template (csat/).
     templateTrigger: { receive: receiveTicketSolved },
+    privacy: zendeskPrivacy,
   },
 });

@@ -241,11 +241,36 @@ export interface ReplySource<Config, Credentials> {
 /** A platform workflow sends a template (HubSpot workflow action, Salesforce flow). Same shape as a reply source. */
 export type TemplateTrigger<Config, Credentials> = ReplySource<Config, Credentials>;
 
+/** A link this installation holds for an erased customer: on their contact, one of their conversations or messages. */
+export interface ErasureLink extends RecordLink {
+  entityType: ExternalLinkWrite['entityType'];
+  entityId: string;
+}
+
+/**
+ * What one installation did to forget a customer. `steps` say what was deleted or anonymised, without personal data
+ * (e.g. "deleted 3 communications"); `kept` what the platform holds that we did not touch, and why.
+ */
+export type ErasureOutcome =
+  | { ok: true; steps: readonly string[]; kept?: readonly string[] }
+  /** `retryable`: worth asking again later (rate limit, outage); otherwise an admin must act (a missing scope). */
+  | { ok: false; error: string; retryable: boolean; steps: readonly string[] };
+
+/**
+ * Forgets a customer on the platform (GDPR erasure), as far as its API allows: delete, or anonymise what cannot be
+ * deleted. Given every link the installation holds for them. Must be idempotent: a retry after a partial run asks
+ * again for what is already gone, which counts as done.
+ */
+export interface PrivacyTarget<Config, Credentials> {
+  eraseContact(installation: Installation<Config, Credentials>, links: readonly ErasureLink[], ctx: { logger: Logger }): Promise<ErasureOutcome>;
+}
+
 export interface Capabilities<Config, Credentials> {
   timeline?: TimelineTarget<Config, Credentials>;
   ticketing?: TicketingTarget<Config, Credentials>;
   replySource?: ReplySource<Config, Credentials>;
   templateTrigger?: TemplateTrigger<Config, Credentials>;
+  privacy?: PrivacyTarget<Config, Credentials>;
 }
 
 /** How a connector declares itself: the one object its folder exports. */
@@ -269,6 +294,12 @@ export interface ConnectorDefinition<Config, Credentials> {
    * installation holds none any more (disconnected) or they no longer parse.
    */
   recordUrl?(installation: { accountId: string; config: Config; credentials: Credentials | null }, link: RecordLink): string | undefined;
+  /**
+   * The platform calls endpoints of the connector's own (which parse its payloads and resolve its ids for this
+   * installation) rather than the generic /connectors/:connector/installations/:id/{replies,templates}: the generic
+   * ones then refuse it, so a signed body cannot hand the capability ids the connector's route would have checked.
+   */
+  ownRequestRoutes?: boolean;
   capabilities: Capabilities<Config, Credentials>;
 }
 

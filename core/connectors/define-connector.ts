@@ -1,6 +1,7 @@
 import type { Logger } from '../observability/logger';
 import type {
-  BatchOutcome, ConnectorDefinition, DeliverContext, DeliveryLimits, EventTarget, Installation, PlatformRequest, PlatformResponse, RecordLink, ReplyContext, ReplySource,
+  BatchOutcome, ConnectorDefinition, DeliverContext, DeliveryLimits, ErasureLink, ErasureOutcome, EventTarget, Installation, PlatformRequest, PlatformResponse, RecordLink,
+  ReplyContext, ReplySource,
 } from './contract';
 import type { SyncEvent } from './contract';
 import type { CredentialChange } from './update-credentials';
@@ -36,6 +37,8 @@ export interface BoundInstallation {
   events: BoundEventTarget | null;
   replies: BoundRequestHandler | null;
   templateTrigger: BoundRequestHandler | null;
+  /** Forgets a customer on the platform (`PrivacyTarget`); null when the connector cannot. */
+  eraseContact: ((links: readonly ErasureLink[], ctx: { logger: Logger }) => Promise<ErasureOutcome>) | null;
 }
 
 export type BindResult = { ok: true; bound: BoundInstallation } | { ok: false; code: 'CONFIG_INVALID' | 'CREDENTIALS_INVALID'; message: string };
@@ -53,6 +56,8 @@ export interface Connector {
   id: string;
   displayName: string;
   capabilityNames: readonly string[];
+  /** See ConnectorDefinition.ownRequestRoutes. */
+  ownRequestRoutes: boolean;
   check(config: unknown, credentials: unknown): InstallCheck;
   bind(record: InstallationRecord, logger: Logger): BindResult;
   /** The platform page of a linked record (`ConnectorDefinition.recordUrl`), from the installation's stored settings and opened credentials. */
@@ -106,6 +111,7 @@ export function parseInstallation<Config, Credentials>(
 export function defineConnector<Config, Credentials>(definition: ConnectorDefinition<Config, Credentials>): Connector {
   if (!/^[a-z][a-z0-9-]*$/.test(definition.id)) throw new Error(`Connector id ${definition.id} must be kebab-case`);
   const { capabilities } = definition;
+  const { privacy } = capabilities;
   const bindTarget = (target: EventTarget<Config, Credentials> | undefined, installation: Installation<Config, Credentials>): BoundEventTarget | null => target
     ? { limits: target.limits(installation.config), deliver: (events, ctx) => target.deliver(installation, events, ctx) }
     : null;
@@ -116,6 +122,7 @@ export function defineConnector<Config, Credentials>(definition: ConnectorDefini
     id: definition.id,
     displayName: definition.displayName,
     capabilityNames: Object.entries(capabilities).filter(([, c]) => c !== undefined).map(([name]) => name),
+    ownRequestRoutes: definition.ownRequestRoutes ?? false,
     check: (config, credentials) => {
       const parsed = parseSettings(definition, config, credentials);
       return parsed.ok ? { ...parsed, phoneNumberId: definition.numberOf?.(parsed.config) } : parsed;
@@ -133,6 +140,7 @@ export function defineConnector<Config, Credentials>(definition: ConnectorDefini
           events: bindTarget(capabilities.ticketing ?? capabilities.timeline, installation),
           replies: bindHandler(capabilities.replySource, installation),
           templateTrigger: bindHandler(capabilities.templateTrigger, installation),
+          eraseContact: privacy ? (links, ctx) => privacy.eraseContact(installation, links, ctx) : null,
         },
       };
     },

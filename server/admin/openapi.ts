@@ -6,6 +6,7 @@ import { listConversationsQuery, listDeadLettersQuery, registerNumberBody } from
 import { automationPaths, automationSecuritySchemes, ruleSchemas } from './openapi-automation';
 import { errorResponse, errorSchema, idempotencyKeyHeader, ok, queryParameters, unauthorized, uuidParam } from './openapi-parts';
 import { platformPaths } from './openapi-platforms';
+import { privacyPaths } from './openapi-privacy';
 
 /** The admin API as OpenAPI 3.1, generated from the same zod schemas that validate requests. */
 export function adminOpenApi(publicUrl: string): object {
@@ -161,6 +162,7 @@ export function adminOpenApi(publicUrl: string): object {
       },
       ...automationPaths(),
       ...platformPaths(),
+      ...privacyPaths(),
     },
   };
 }

@@ -118,6 +118,11 @@ export function connectorRequestRoutes(deps: { db: Db; secrets: SecretBox; regis
     router.post(`/connectors/:connector/installations/:installationId/${kind === 'reply' ? 'replies' : 'templates'}`, raw, async (req, res) => {
       const params = parseRequest(z.object({ connector: z.string(), installationId: z.string().uuid() }), req.params, res);
       if (!params) return;
+      const connector = deps.registry.get(params.connector);
+      if (connector?.ownRequestRoutes) {
+        sendError(res, 404, 'NOT_FOUND', `${connector.displayName} calls Threadline at the connector's own endpoints, not this one`);
+        return;
+      }
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let body: unknown;
       try {

@@ -7,6 +7,11 @@ export interface Tenant {
   workspaceId: string;
   marker: string;
   numberId: string;
+  /** Meta's id of the number (what installations and triggers name). */
+  phoneNumberId: string;
+  /** Meta's id of the number's WhatsApp Business Account. */
+  wabaId: string;
+  contactId: string;
   conversationId: string;
   messageId: string;
   installationId: string;
@@ -55,7 +60,7 @@ export async function seedTenant(db: Db, workspaceId: string, marker: string): P
   await db('rate_card').insert({ workspace_id: workspaceId, currency: 'EUR', updated_by: `${marker}-admin` });
   await db('audit_log').insert({ workspace_id: workspaceId, actor: `${marker}-admin`, action: 'test.seeded', entity_type: 'workspace', entity_id: workspaceId, data: JSON.stringify({ marker }) });
   return {
-    workspaceId, marker, numberId: number.id, conversationId: conversation.id, messageId: message.id, installationId: installation.id,
+    workspaceId, marker, numberId: number.id, phoneNumberId, wabaId: number.waba_id, contactId: contact.id, conversationId: conversation.id, messageId: message.id, installationId: installation.id,
     inboxDeadId: inboxDead.id, syncDeadId: syncDead.id, botDeadId: botDead.id,
   };
 }

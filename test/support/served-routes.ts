@@ -2,19 +2,27 @@ import type { IncomingMessage } from 'node:http';
 import type { Express } from 'express';
 import type { TestRuntime } from './test-runtime';
 
-interface StackLayer { route?: { path: string; stack: { method?: string }[] }; handle: { stack?: StackLayer[] } }
+interface StackLayer { route?: { path: string | string[]; stack: { method?: string }[] }; rawPath?: unknown; handle: { stack?: StackLayer[] } }
 
 export interface ServedRoute {
   method: string;
   path: string;
 }
 
-/** Every route in an express router stack, nested routers included, read from express rather than restated here. */
-function routesIn(stack: readonly StackLayer[]): ServedRoute[] {
+/**
+ * Every route in an express router stack, nested routers included (a router mounted at a path, `router.use('/x', api)`,
+ * gives its routes that prefix), read from express rather than restated here.
+ */
+function routesIn(stack: readonly StackLayer[], prefix = ''): ServedRoute[] {
   return stack.flatMap((layer) => {
     const route = layer.route;
-    if (route) return [...new Set(route.stack.flatMap((l) => (l.method ? [l.method] : [])))].map((method) => ({ method, path: route.path }));
-    return layer.handle.stack ? routesIn(layer.handle.stack) : [];
+    if (route) {
+      const methods = [...new Set(route.stack.flatMap((l) => (l.method ? [l.method] : [])))];
+      // `router.get([a, b], …)` is one route serving each path.
+      return [route.path].flat().flatMap((path) => methods.map((method) => ({ method, path: `${prefix}${path}` })));
+    }
+    const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+    return layer.handle.stack ? routesIn(layer.handle.stack, `${prefix}${mount}`) : [];
   });
 }
 

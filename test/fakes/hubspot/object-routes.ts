@@ -32,6 +32,18 @@ const batchUpdate = z.object({
   inputs: z.array(z.object({ id, properties, idProperty: z.string().optional(), objectWriteTraceId: z.string().optional() })).min(1).max(maxBatchInputs, batchMessage),
 });
 
+const batchArchive = z.object({ inputs: z.array(z.object({ id })).min(1).max(maxBatchInputs, batchMessage) });
+const gdprDelete = z.object({ objectId: id, idProperty: z.string().optional() });
+
+const deletions = new WeakMap<FakePortal, string[]>();
+
+/** Ids of the contacts GDPR-deleted in a portal, in order. */
+export function gdprDeletions(portal: FakePortal): string[] {
+  const list = deletions.get(portal) ?? [];
+  deletions.set(portal, list);
+  return list;
+}
+
 type Values = Record<string, string | null>;
 type AssociationInput = z.infer<typeof associationInput>;
 
@@ -134,6 +146,41 @@ export function objectRouter(): express.Router {
     if (missing.length === 0) return void res.status(200).json(batchJson(results, startedAt));
     // [U]: whether HubSpot answers a batch update naming unknown ids with 207 or a 400 for the whole batch.
     res.status(207).json(batchJson(results, startedAt, [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Object not found', context: { ids: missing } }]));
+  });
+
+  // Archive: the records leave every list, read and search (restorable in HubSpot for 90 days). Ids the portal
+  // does not have are ignored **[U]**. 204.
+  router.post('/:objectType/batch/archive', (req: Request, res: Response) => {
+    const type = typeOf(req);
+    if (!hasScopes(req, res, [objectScope(type, 'write')])) return;
+    const body = parseBody(batchArchive, req, res);
+    if (!body) return;
+    const portal = portalOf(req);
+    for (const { id: recordId } of body.inputs) {
+      const record = portal.get(type, recordId);
+      if (record) record.archived = true;
+    }
+    res.status(204).end();
+  });
+
+  // GDPR delete (contacts only): the record and its associations are gone for good, not archived, and the id is
+  // logged in `gdprDeletions(portal)`. `idProperty` (e.g. email) names the contact by that property. Unknown: 404.
+  router.post('/:objectType/gdpr-delete', (req: Request, res: Response) => {
+    const type = typeOf(req);
+    if (type !== 'contacts') return sendError(res, validationError(`GDPR delete is only for contacts, not ${type}`));
+    if (!hasScopes(req, res, [objectScope(type, 'write')])) return;
+    const body = parseBody(gdprDelete, req, res);
+    if (!body) return;
+    const portal = portalOf(req);
+    const record = body.idProperty === undefined ? portal.get(type, body.objectId) : portal.findBy(type, body.idProperty, body.objectId);
+    if (!record) return sendError(res, objectNotFound(body.objectId));
+    portal.records.delete(record.id);
+    for (let i = portal.associations.length - 1; i >= 0; i -= 1) {
+      const edge = portal.associations[i];
+      if (edge && (edge.fromId === record.id || edge.toId === record.id)) portal.associations.splice(i, 1);
+    }
+    gdprDeletions(portal).push(record.id);
+    res.status(204).end();
   });
 
   router.post('/:objectType', (req: Request, res: Response) => {

@@ -64,6 +64,28 @@ export function sobject(req: RestRequest, segments: string[]): RestResult {
   return asResult(restError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${req.method}' not allowed. Allowed are GET,PATCH,DELETE`));
 }
 
+/**
+ * `DELETE /composite/sobjects?ids=<id>,<id>&allOrNone=false` (API ≥ 42.0): at most 200 ids of any types, one
+ * `{ id, success, errors }` per id in order. An id no record has (never existed, or deleted already) fails with
+ * ENTITY_IS_DELETED **[U]: Salesforce tells the two apart (INVALID_CROSS_REFERENCE_KEY for a malformed or unknown id)**.
+ */
+function deleteCollection(req: RestRequest): RestResult {
+  if (apiVersion(req.version) < 42) return asResult(notFound());
+  const ids = (req.query.get('ids') ?? '').split(',').filter((id) => id !== '');
+  if (ids.length === 0) return asResult(restError(400, 'MISSING_ARGUMENT', 'ids not specified'));
+  if (ids.length > 200) return asResult(restError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call'));
+  const body = ids.map((id) => {
+    const deleted = [...req.org.records.keys()].some((name) => {
+      const def = req.org.object(name);
+      return def !== undefined && req.org.delete(def, id);
+    });
+    return deleted
+      ? { id, success: true, errors: [] }
+      : { id, success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
+  });
+  return { status: 200, body };
+}
+
 const rolledBack: RecordError = {
   statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
   message: 'Record rolled back because not all records were valid and the request was using AllOrNone header',
@@ -77,6 +99,7 @@ const rolledBack: RecordError = {
  * one failure rolls everything back and the valid records report ALL_OR_NONE_OPERATION_ROLLED_BACK.
  */
 export function collection(req: RestRequest, segments: string[]): RestResult {
+  if (req.method === 'DELETE' && segments.length === 0) return deleteCollection(req);
   const upsert = segments.length === 2;
   if (apiVersion(req.version) < (upsert ? 46 : 42) || (segments.length !== 0 && !upsert)) return asResult(notFound());
   if (!(req.method === 'POST' && segments.length === 0) && req.method !== 'PATCH') {
@@ -108,7 +131,9 @@ export function collection(req: RestRequest, segments: string[]): RestResult {
       if ('Id' in record) return { errors: [{ statusCode: 'INVALID_FIELD', message: 'Cannot specify Id in an insert call', fields: ['Id'] }] };
       return req.org.insert(def, record);
     }
-    const id = record.Id;
+    // Field names are case-insensitive in Salesforce; jsforce sends `id` in collection updates.
+    const idKey = Object.keys(record).find((k) => k.toLowerCase() === 'id');
+    const id = idKey === undefined ? undefined : record[idKey];
     if (typeof id !== 'string') return { errors: [{ statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] };
     return req.org.update(def, id, record);
   });

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { adminFlowRouter, type ReturnedAccount } from './admin-flow';
+import { deletedTicketRouter, deletedUserRouter, ticketDeletionRouter, userDeletionRouter } from './deletion-routes';
 import { apiLimits, restAuth } from './api-guard';
 import { attachmentRouter } from './attachment-routes';
 import { sendChannelback, type AgentReply, type ChannelbackAttempt } from './channelback-client';
@@ -75,9 +76,11 @@ export async function startZendeskFake(options: ZendeskFakeOptions = {}): Promis
   account.use(oauthRouter(state));
   account.use(adminFlowRouter(returnedAccounts, deliverEvents));
   account.use('/api/v2/any_channel', apiLimits(state, 'push'), pushRouter({ state, maxResources: options.maxPushResources ?? 100, deliverEvents }));
-  account.use('/api/v2/users', apiLimits(state, 'api'), restAuth('users'), userRouter());
+  account.use('/api/v2/users', apiLimits(state, 'api'), restAuth('users'), userRouter(), userDeletionRouter());
+  account.use('/api/v2/deleted_users', apiLimits(state, 'api'), restAuth('users'), deletedUserRouter());
   account.use('/api/v2/oauth/tokens', apiLimits(state, 'api'), oauthTokensRouter());
-  account.use('/api/v2/tickets', apiLimits(state, 'api'), restAuth('tickets'), ticketRouter());
+  account.use('/api/v2/tickets', apiLimits(state, 'api'), restAuth('tickets'), ticketRouter(), ticketDeletionRouter());
+  account.use('/api/v2/deleted_tickets', apiLimits(state, 'api'), restAuth('tickets'), deletedTicketRouter());
   account.use('/attachments', attachmentRouter());
   account.use('/api/v2/apps', apiLimits(state, 'api'), appRouter());
   account.use('/api/v2/webhooks', apiLimits(state, 'api'), restAuth('webhooks'));
