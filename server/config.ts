@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { DEFAULT_MY_DOMAIN_URL, DEFAULT_SANDBOX_LOGIN_URL, myDomainTemplate } from '../connectors/salesforce/oauth/login-hosts';
 import type { SalesforceOAuthApp } from '../connectors/salesforce/oauth/oauth-app';
 
+/** Per client IP per minute; each is a handful of clicks for a person, far below what guessing needs. */
+export const DEFAULT_RATE_LIMITS: RateLimits = { signIn: 10, apiAuthFailures: 30, connectCode: 10, oauth: 30 };
+
 /** Everything the server reads from the environment, validated once at start. */
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -37,11 +40,29 @@ export interface Config {
   salesforce?: SalesforceOAuthApp;
   /** The SMS transport of the SMS fallback; unset when TWILIO_ACCOUNT_SID/AUTH_TOKEN are not configured (then no fallback). */
   twilio?: { apiBase: string; accountSid: string; authToken: string };
+  /** Requests per client IP per minute on the public endpoints that invite guessing; loadConfig always sets them (unset: no limits, for in-process tests). */
+  rateLimits?: RateLimits;
+  /** Which proxies' X-Forwarded-For to believe (express `trust proxy`); unset: private and loopback addresses only. */
+  trustProxy?: string | number;
+}
+
+export interface RateLimits {
+  /** POST /admin/sign-in: guesses at the admin token. */
+  signIn: number;
+  /** Admin API answers 401: guesses at the admin token there. */
+  apiAuthFailures: number;
+  /** Connect-code redemption on the three install pages. */
+  connectCode: number;
+  /** OAuth starts and their callbacks (installs, console sign-ins). */
+  oauth: number;
 }
 
 const base64Key = z
   .string()
   .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)');
+
+const perMinute = z.coerce.number({ error: 'must be a whole number of requests per minute, such as 10' })
+  .int('must be a whole number of requests per minute, such as 10').min(1, 'must be at least 1 request per minute');
 
 const portMessage = 'must be a TCP port number from 1 to 65535, such as 3000';
 
@@ -91,6 +112,13 @@ const envSchema = z.object({
   TWILIO_API_BASE: z.url({ message: 'must be an absolute URL such as https://api.twilio.com' }).default('https://api.twilio.com'),
   TWILIO_ACCOUNT_SID: z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'must be the Account SID from the Twilio console (AC followed by 32 hex digits)').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16, 'must be the Auth Token from the Twilio console (32 characters)').optional(),
+  THREADLINE_RATE_LIMIT_SIGN_IN: perMinute.optional(),
+  THREADLINE_RATE_LIMIT_API_AUTH_FAILURES: perMinute.optional(),
+  THREADLINE_RATE_LIMIT_CONNECT_CODE: perMinute.optional(),
+  THREADLINE_RATE_LIMIT_OAUTH: perMinute.optional(),
+  // A hop count (1: one proxy in front) or addresses/subnets, as express's `trust proxy` takes them.
+  THREADLINE_TRUST_PROXY: z.string().regex(/^(\d+|[\w.:/, -]+)$/, 'must be a number of proxy hops (such as 1) or a comma-separated list of proxy addresses or subnets')
+    .transform((v) => (/^\d+$/.test(v) ? Number(v) : v)).optional(),
 });
 
 /** Values that development may generate but production must be given. */
@@ -186,6 +214,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN
       ? { twilio: { apiBase: e.TWILIO_API_BASE.replace(/\/$/, ''), accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN } }
       : {}),
+    ...(e.THREADLINE_TRUST_PROXY === undefined ? {} : { trustProxy: e.THREADLINE_TRUST_PROXY }),
+    rateLimits: {
+      signIn: e.THREADLINE_RATE_LIMIT_SIGN_IN ?? DEFAULT_RATE_LIMITS.signIn,
+      apiAuthFailures: e.THREADLINE_RATE_LIMIT_API_AUTH_FAILURES ?? DEFAULT_RATE_LIMITS.apiAuthFailures,
+      connectCode: e.THREADLINE_RATE_LIMIT_CONNECT_CODE ?? DEFAULT_RATE_LIMITS.connectCode,
+      oauth: e.THREADLINE_RATE_LIMIT_OAUTH ?? DEFAULT_RATE_LIMITS.oauth,
+    },
     zendeskApp: {
       ...(e.ZENDESK_APP_ID === undefined ? {} : { id: e.ZENDESK_APP_ID }),
       ...(e.ZENDESK_APP_PUBLIC_KEY === undefined ? {} : { publicKeyPem: e.ZENDESK_APP_PUBLIC_KEY }),

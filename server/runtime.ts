@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../core/observability/logger';
 import { Metrics } from '../core/observability/metrics';
 import { ensureWorkspace, type Workspace } from '../core/workspace/ensure-workspace';
 import { SecretBox } from '../core/crypto/secret-box';
+import { queueResealSecrets, RESEAL_SECRETS_CRONTAB, RESEAL_SECRETS_TASK, resealSecretsTask } from '../core/crypto/reseal-secrets';
 import { LocalFolderBlobStore } from '../core/media/blob-store';
 import { MEDIA_DOWNLOAD_TASK, mediaDownloadTask } from '../core/media/media-download-task';
 import { MediaUrlSigner } from '../core/media/signed-media-url';
@@ -22,7 +23,7 @@ import { GraphClient } from '../core/whatsapp/graph-client';
 import { SEND_TASK } from '../core/send/enqueue-send';
 import { sendTask } from '../core/send/send-task';
 import { ThroughputLimiter } from '../core/send/throughput-limiter';
-import { createApp } from './app';
+import { createApp, securityHeaders } from './app';
 import { adminApiRoutes } from './routes/admin-api';
 import { adminMessagesRoutes } from './routes/admin-messages';
 import { adminTemplateRoutes } from './routes/admin-templates';
@@ -108,7 +109,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
   const secrets = new SecretBox(config.encryptionKey, config.previousEncryptionKeys);
   const graph = new GraphClient({ baseUrl: config.whatsappApiBase, version: config.whatsappApiVersion });
   const blobs = new LocalFolderBlobStore(path.join(config.dataDir, 'media'));
-  const mediaUrls = new MediaUrlSigner(config.encryptionKey, config.publicUrl);
+  const mediaUrls = new MediaUrlSigner([config.encryptionKey, ...config.previousEncryptionKeys], config.publicUrl);
   const registry = new ConnectorRegistry(options.connectors ?? connectors);
   const twilio = config.twilio && new TwilioClient({ baseUrl: config.twilio.apiBase, accountSid: config.twilio.accountSid, authToken: config.twilio.authToken });
 
@@ -116,7 +117,7 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
   let url = config.publicUrl;
   if (options.http !== false) {
     const app = createApp({
-      logger,
+      logger, publicUrl: config.publicUrl, rateLimits: config.rateLimits, trustProxy: config.trustProxy,
       routers: [
         operationsRoutes({ db, metrics }),
         whatsappWebhookVerification({ verifyToken: config.metaVerifyToken }),
@@ -144,8 +145,10 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
       ],
     });
     const webhookPost = whatsappWebhookPost({ appSecret: config.metaAppSecret, directory, writer, logger, metrics });
+    // Meta's webhook skips express (speed) but not the security headers.
+    const headers = securityHeaders(config.publicUrl);
     server = http.createServer((req, res) => {
-      if (req.method === 'POST' && req.url?.split('?')[0] === WEBHOOK_PATH) webhookPost(req, res);
+      if (req.method === 'POST' && req.url?.split('?')[0] === WEBHOOK_PATH) headers(req, res, () => webhookPost(req, res));
       else app(req, res);
     });
     await new Promise<void>((resolve) => server?.listen(config.port, resolve));
@@ -179,10 +182,13 @@ export async function startRuntime(config: Config & { databaseUrl: string }, opt
         [PRUNE_CALLOUT_NONCES_TASK]: pruneCalloutNoncesTask(db),
         [PRUNE_CONSOLE_SESSIONS_TASK]: pruneConsoleSessionsTask(db),
         ...privacyTasks({ db, secrets, registry, blobs, logger }),
+        [RESEAL_SECRETS_TASK]: resealSecretsTask({ db, secrets, logger }),
       },
-      crontab: [PRUNE_WEBHOOK_EVENTS_CRONTAB, KEEP_ALIVE_CRONTAB, PRUNE_CALLOUT_NONCES_CRONTAB, PRUNE_CONSOLE_SESSIONS_CRONTAB, RETENTION_CRONTAB].join('\n'),
+      crontab: [PRUNE_WEBHOOK_EVENTS_CRONTAB, KEEP_ALIVE_CRONTAB, PRUNE_CALLOUT_NONCES_CRONTAB, PRUNE_CONSOLE_SESSIONS_CRONTAB, RESEAL_SECRETS_CRONTAB, RETENTION_CRONTAB].join('\n'),
     });
     worker = await startWorker({ db, connectionString: config.databaseUrl, taskLists, logger, metrics }, typeof options.worker === 'object' ? options.worker : {});
+    // Started with keys being rotated out: re-seal under the new key now rather than at the next hourly run.
+    if (config.previousEncryptionKeys.length > 0) await queueResealSecrets(db);
   }
 
   return {

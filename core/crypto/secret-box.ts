@@ -22,6 +22,16 @@ export class SecretBox {
     return crypto.createHash('sha256').update(key).digest('base64url').slice(0, 8);
   }
 
+  /** What every value sealed now starts with; a value without it was sealed under a previous key. */
+  get currentPrefix(): string {
+    return `v1.${this.currentId}.`;
+  }
+
+  /** The same secret under the current key, or null when it already is (rotation re-seals only what it must). */
+  reseal(sealed: string): string | null {
+    return sealed.startsWith(this.currentPrefix) ? null : this.seal(this.open(sealed));
+  }
+
   seal(plaintext: string): string {
     const iv = crypto.randomBytes(12);
     const cipher = crypto.createCipheriv('aes-256-gcm', this.keyFor(this.currentId), iv);

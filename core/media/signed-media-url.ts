@@ -11,15 +11,17 @@ export const MEDIA_PATH = '/media/:messageId';
  * within seconds, but a sync delayed by a long outage must still hand out a working URL.
  */
 export class MediaUrlSigner {
-  private readonly key: Buffer;
+  /** The current key signs; keys being rotated out still verify the URLs they signed (they live for days). */
+  private readonly keys: Buffer[];
 
   constructor(
-    encryptionKey: Buffer,
+    encryptionKeys: Buffer | readonly Buffer[],
     private readonly publicUrl: string,
     private readonly ttlMs = 3 * 24 * 3600_000,
     private readonly now: () => number = Date.now,
   ) {
-    this.key = Buffer.from(crypto.hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'threadline/media-url/v1', 32));
+    this.keys = (Buffer.isBuffer(encryptionKeys) ? [encryptionKeys] : [...encryptionKeys])
+      .map((key) => Buffer.from(crypto.hkdfSync('sha256', key, Buffer.alloc(0), 'threadline/media-url/v1', 32)));
   }
 
   /** A URL valid for `ttlMs` from now. */
@@ -27,20 +29,24 @@ export class MediaUrlSigner {
     const expires = String(Math.floor((this.now() + this.ttlMs) / 1000));
     const url = new URL(`${this.publicUrl.replace(/\/$/, '')}${MEDIA_PATH.replace(':messageId', encodeURIComponent(messageId))}`);
     url.searchParams.set('expires', expires);
-    url.searchParams.set('signature', this.signature(messageId, expires));
+    url.searchParams.set('signature', this.signature(this.keys[0], messageId, expires));
     return url.toString();
   }
 
   /** Constant-time check of the signature; then the expiry, which the signature covers. */
   verify(messageId: string, expires: unknown, signature: unknown): 'valid' | 'invalid' | 'expired' {
     if (typeof expires !== 'string' || typeof signature !== 'string' || !/^\d{1,12}$/.test(expires)) return 'invalid';
-    const expected = Buffer.from(this.signature(messageId, expires));
     const given = Buffer.from(signature);
-    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return 'invalid';
+    const signedByOne = this.keys.some((key) => {
+      const expected = Buffer.from(this.signature(key, messageId, expires));
+      return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+    });
+    if (!signedByOne) return 'invalid';
     return this.now() < Number(expires) * 1000 ? 'valid' : 'expired';
   }
 
-  private signature(messageId: string, expires: string): string {
-    return crypto.createHmac('sha256', this.key).update(`${messageId}\n${expires}`).digest('base64url');
+  private signature(key: Buffer | undefined, messageId: string, expires: string): string {
+    if (!key) throw new Error('MediaUrlSigner needs at least one key');
+    return crypto.createHmac('sha256', key).update(`${messageId}\n${expires}`).digest('base64url');
   }
 }
