@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import express, { type RequestHandler } from 'express';
+import { parseStorableJson } from '../../core/db/storable-text';
 
 /**
  * HubSpot's request signatures (reference §6.3): v1 (CRM webhooks), v2 (workflow actions, legacy cards) and
@@ -148,12 +149,12 @@ export function verifiedHubSpotRequest(options: SignedRouteOptions): RequestHand
       req.body = {};
       return next();
     }
-    try {
-      req.body = JSON.parse(rawBody.toString('utf8')) as unknown;
-    } catch {
-      res.status(400).json({ code: 'INVALID_JSON', message: 'The request body is not JSON.' });
+    const json = parseStorableJson(rawBody);
+    if (!json.ok) {
+      res.status(400).json({ code: 'INVALID_JSON', message: `The request body is not JSON: ${json.message}.` });
       return;
     }
+    req.body = json.value;
     next();
   };
   return [express.raw({ type: () => true, limit: options.limit ?? '1mb' }), verify];

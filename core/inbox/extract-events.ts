@@ -27,7 +27,7 @@ function extractChange(wabaId: string, time: number | null, field: string, value
     phoneNumberId: null,
     wabaId,
     conversationKey: `waba:${wabaId}`,
-    eventAt: time ? new Date(time * 1000) : now,
+    eventAt: fromUnixSeconds(time, now),
     payload: { kind, wabaId, time, update: value },
   });
   switch (field) {
@@ -44,7 +44,7 @@ function extractChange(wabaId: string, time: number | null, field: string, value
         phoneNumberId: null,
         wabaId,
         conversationKey: `waba:${wabaId}`,
-        eventAt: time ? new Date(time * 1000) : now,
+        eventAt: fromUnixSeconds(time, now),
         payload: { kind: 'unhandled', field, wabaId, value },
       }];
   }
@@ -73,7 +73,7 @@ function extractMessagesValue(wabaId: string, field: string, raw: Record<string,
       phoneNumberId,
       wabaId,
       conversationKey: keyFor(message.from || message.from_user_id || ''),
-      eventAt: fromUnixSeconds(message.timestamp),
+      eventAt: fromUnixSeconds(message.timestamp, now),
       payload: { kind: 'message', phoneNumberId, wabaId, contact: contactFor(message.from, message.from_user_id), message },
     });
   }
@@ -91,7 +91,7 @@ function extractMessagesValue(wabaId: string, field: string, raw: Record<string,
       phoneNumberId,
       wabaId,
       conversationKey: keyFor(status.recipient_id || status.recipient_user_id || ''),
-      eventAt: fromUnixSeconds(status.timestamp),
+      eventAt: fromUnixSeconds(status.timestamp, now),
       payload: { kind: 'status', phoneNumberId, wabaId, status },
     });
   }
@@ -108,7 +108,7 @@ function extractMessagesValue(wabaId: string, field: string, raw: Record<string,
       phoneNumberId,
       wabaId,
       conversationKey: keyFor(customer),
-      eventAt: fromUnixSeconds(String(preference.timestamp)),
+      eventAt: fromUnixSeconds(preference.timestamp, now),
       payload: { kind: 'user_preference', phoneNumberId, wabaId, contact: contactFor(preference.wa_id, preference.user_id), preference },
     });
   }
@@ -131,9 +131,11 @@ function malformed(wabaId: string, field: string, item: unknown, error: z.ZodErr
   return { dedupeKey: `x:${hashOf({ field, item })}`, phoneNumberId: null, wabaId, conversationKey: `waba:${wabaId}`, eventAt: now, payload };
 }
 
-function fromUnixSeconds(value: string): Date {
+/** Meta's time, or the receive time when it is missing or beyond what a Date (and PostgreSQL) can hold. */
+function fromUnixSeconds(value: string | number | null, now: Date): Date {
   const seconds = Number(value);
-  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
+  const at = new Date(seconds * 1000);
+  return value !== null && seconds > 0 && !Number.isNaN(at.getTime()) ? at : now;
 }
 
 function hashOf(value: unknown): string {

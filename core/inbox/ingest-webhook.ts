@@ -1,3 +1,4 @@
+import { parseStorableJson } from '../db/storable-text';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { verifyMetaSignature } from '../whatsapp/verify-signature';
@@ -8,7 +9,7 @@ import type { NumberDirectory } from './number-directory';
 
 export type IngestOutcome =
   | { ok: true; events: number; stored: number; duplicates: number; unrouted: number }
-  | { ok: false; status: 400 | 401 | 503; code: 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'MALFORMED_JSON' | 'INVALID_PAYLOAD' | 'STORE_UNAVAILABLE'; message: string };
+  | { ok: false; status: 400 | 401 | 503; code: 'SIGNATURE_MISSING' | 'SIGNATURE_INVALID' | 'INVALID_UTF8' | 'MALFORMED_JSON' | 'INVALID_PAYLOAD' | 'STORE_UNAVAILABLE'; message: string };
 
 export interface IngestDeps {
   appSecret: string;
@@ -32,13 +33,9 @@ export async function ingestWebhook(deps: IngestDeps, rawBody: Buffer, signature
   if (!verifyMetaSignature(rawBody, signature, deps.appSecret)) {
     return fail(401, 'SIGNATURE_INVALID', 'X-Hub-Signature-256 does not match the body; check META_APP_SECRET');
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    return fail(400, 'MALFORMED_JSON', 'The body is not valid JSON');
-  }
-  const envelope = webhookEnvelope.safeParse(json);
+  const json = parseStorableJson(rawBody);
+  if (!json.ok) return fail(400, json.code, json.message);
+  const envelope = webhookEnvelope.safeParse(json.value);
   if (!envelope.success) {
     const issue = envelope.error.issues[0];
     return fail(400, 'INVALID_PAYLOAD', `Not a WhatsApp Business Account webhook: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid'}`);

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { checkGuardRails, type GuardRails } from '../automation/outbound-limits';
 import { meetSlaTimer } from '../automation/sla-timers';
+import { UNSTORABLE_TEXT_MESSAGE, unstorablePath } from '../db/storable-text';
 import { enqueueSend } from './enqueue-send';
 import { graphMessageBody, renderText } from './graph-body';
 import { readOutbound, type OutboundState } from './outbound-state';
@@ -120,6 +121,8 @@ function parseInput(input: SendInput): Parsed {
   if (!idempotencyKey.safeParse(input.idempotencyKey).success) problems.push('idempotencyKey: must be 1 to 255 characters');
   const origin = originInstallationId.safeParse(input.originInstallationId);
   if (!origin.success) problems.push('originInstallationId: must be an installation id (uuid)');
+  const unstorable = unstorablePath({ content: input.content, sender: input.sender, idempotencyKey: input.idempotencyKey });
+  if (unstorable !== null) problems.push(`${unstorable}: ${UNSTORABLE_TEXT_MESSAGE}`);
   if (!content.success || !sender.success || !origin.success || problems.length) {
     return { ok: false, error: sendError('INVALID_CONTENT', `The message cannot be sent as given: ${problems.join('; ')}`, 'Fix the fields named and send again') };
   }

@@ -142,6 +142,10 @@ export function consoleRouter(deps: ConsoleRouterDeps): Router {
   router.use('/admin', (_req, res) => refusal(res, 404, 'Not found', 'There is no such page in this workspace.'));
   const pageErrors: ErrorRequestHandler = (err: unknown, req, res, next) => {
     if (!req.path.startsWith('/admin') || res.headersSent) return next(err);
+    // The body parsers' refusals (malformed or non-object JSON, a form over the limit) are the sender's, not ours.
+    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    if (status === 413) return refusal(res, 413, 'Form too large', 'What was sent is larger than the console accepts. Send less, or upload it another way.');
+    if (status >= 400 && status < 500) return refusal(res, 400, 'Form not readable', 'What was sent is not a form or JSON the console can read. Reload the page and try again.');
     deps.logger.error({ err, path: req.path }, 'console page failed');
     refusal(res, 500, 'Something went wrong', 'The page failed on our side; it has been logged. Try again in a moment.');
   };

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { SecretBox } from '../../../core/crypto/secret-box';
 import type { Db } from '../../../core/db/connect';
+import { parseStorableJson } from '../../../core/db/storable-text';
 import type { SalesforceInstallation } from '../client/salesforce-call';
 import { toId18 } from '../salesforce-ids';
 import { CALLOUT_MAX_SKEW_MS, claimNonce } from './callout-nonces';
@@ -56,13 +57,6 @@ function signedBy(calloutKey: string, rawBody: Buffer, header: string | undefine
   return crypto.timingSafeEqual(expected, Buffer.from(given, 'base64'));
 }
 
-function parseJson(rawBody: Buffer): unknown {
-  try {
-    return JSON.parse(rawBody.toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Whether a callout comes from the package in a connected org (reference §4.1 option 3): the org header names an
@@ -79,7 +73,10 @@ export async function verifyCallout(
   const signed = signedBy(installation?.credentials.calloutKey ?? UNKNOWN_ORG_KEY, request.rawBody, request.signatureHeader);
   if (org === undefined || installation === undefined) return refuse('UNAUTHORIZED', NOT_SIGNED, 'unknown org');
   if (!signed) return refuse('UNAUTHORIZED', NOT_SIGNED, 'signature mismatch');
-  const envelope = envelopeSchema.safeParse(parseJson(request.rawBody));
+  // Strict UTF-8: a body Apex did not write is refused, not read with U+FFFD in place of its bytes.
+  const json = parseStorableJson(request.rawBody);
+  if (!json.ok) return refuse('UNAUTHORIZED', `The callout body is not a Threadline callout (${json.message})`, 'malformed envelope');
+  const envelope = envelopeSchema.safeParse(json.value);
   if (!envelope.success) {
     const problems = envelope.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return refuse('UNAUTHORIZED', `The callout body is not a Threadline callout (${problems})`, 'malformed envelope');

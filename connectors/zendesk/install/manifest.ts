@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { isStorableText } from '../../../core/db/storable-text';
 import type { Logger } from '../../../core/observability/logger';
 import { linkTypes } from '../map-event-to-resource';
 import { CHANNELBACK_PATH } from '../channelback-route';
@@ -83,9 +84,9 @@ export function manifestRoutes(deps: ZendeskRouteDeps): Router {
 
   // An agent clicked a comment's source link (§1.7, [U]: its parameters): to the conversation in the admin console.
   router.get(CLICKTHROUGH_PATH, async (req, res) => {
-    const query = z.object({ external_id: z.string().min(1).max(255) }).safeParse(req.query);
+    const query = z.object({ external_id: z.string().min(1).max(255).refine(isStorableText) }).safeParse(req.query);
     if (!query.success) {
-      res.status(400).type('text/plain').send('Zendesk sent no external_id: Threadline cannot tell which message this is.');
+      res.status(400).type('text/plain').send('Zendesk sent no readable external_id: Threadline cannot tell which message this is.');
       return;
     }
     const row: { conversation_id: string } | undefined = await deps.db('external_link as l')

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { readConversationMedia } from '../../../core/conversations/conversation-media';
+import { isStorableText } from '../../../core/db/storable-text';
 import { readConversationThread, type RecordLinkView } from '../../../core/conversations/conversation-thread';
 import { listConversations, type ConversationSummary, type MessageView } from '../../../core/conversations/read-conversations';
 import { listNumbers } from '../../../core/numbers/register-number';
@@ -16,15 +17,17 @@ const blank = (value: unknown) => (value === '' ? undefined : value);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blank, schema.optional());
 
 /** The filter form's GET parameters (bookmarkable); a problem is shown above the form, naming the field. */
+/** Free text that reaches SQL: PostgreSQL cannot compare with a NUL, so it is a problem to show, not a 500. */
+const searchText = z.string().trim().max(200).refine(isStorableText, 'must not contain a NUL character');
 const searchQuery = z.object({
-  q: optional(z.string().trim().max(200)),
+  q: optional(searchText),
   number: optional(z.string().regex(/^\d+$/, 'pick one of the numbers')),
   status: optional(z.enum(['open', 'pending', 'closed'])),
-  assignee: optional(z.string().trim().max(200)),
+  assignee: optional(searchText),
   platform: optional(z.string().regex(/^[a-z][a-z0-9-]*$/, 'pick one of the platforms')),
   from: optional(z.iso.date('must be a date (YYYY-MM-DD)')),
   to: optional(z.iso.date('must be a date (YYYY-MM-DD)')),
-  cursor: optional(z.string().max(200)),
+  cursor: optional(z.string().max(200).refine(isStorableText, 'is not a page link this console made')),
 }).refine((s) => !s.from || !s.to || s.from <= s.to, { path: ['to'], message: 'must not be before the "from" date' });
 type SearchQuery = z.infer<typeof searchQuery>;
 
