@@ -60,3 +60,15 @@ export function parseStorableJson(raw: Buffer): StorableJson {
     return { ok: false, code: 'MALFORMED_JSON', message: 'The body is not valid JSON' };
   }
 }
+
+/**
+ * express.json's `verify`: a body that is not UTF-8 is refused with 400 rather than parsed with U+FFFD in place of
+ * what the sender meant (the sender is wrong and should be told, as on Meta's webhook).
+ */
+export function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  try {
+    strictUtf8.decode(body);
+  } catch {
+    throw Object.assign(new Error('The body is not valid UTF-8'), { status: 400 });
+  }
+}

@@ -8,6 +8,7 @@ import type { Logger } from '../../core/observability/logger';
 import { html } from './html';
 import { consoleLocals, sendConsolePage, sendPublicPage, type ConsoleLocals } from './layout';
 import { signInPage, type SignInProvider } from './sign-in-page';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export const CONSOLE_COOKIE = 'threadline_console';
 
@@ -105,7 +106,7 @@ const VENDOR: Record<string, string> = {
 /** The admin console at /admin: server-rendered pages with small scripts, no build step. */
 export function consoleRouter(deps: ConsoleRouterDeps): Router {
   const router = Router();
-  router.use('/admin', express.urlencoded({ extended: false, limit: '200kb' }), express.json({ limit: '200kb' }));
+  router.use('/admin', express.urlencoded({ extended: false, limit: '200kb' }), express.json({ limit: '200kb', verify: refuseInvalidUtf8 }));
 
   router.use('/admin/assets', express.static(ASSETS, { maxAge: '1h', index: false, fallthrough: true }));
   router.get('/admin/assets/vendor/:file', (req, res, next) => {

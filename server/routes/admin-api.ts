@@ -12,6 +12,7 @@ import { adminOpenApi } from '../admin/openapi';
 import { requireAdminToken } from '../admin/require-admin-token';
 import { parseRequest } from '../admin/parse-request';
 import { numberRefusalStatus, sendError } from '../http-errors';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export interface AdminApiDeps {
   db: Db;
@@ -33,7 +34,7 @@ export function adminApiRoutes(deps: AdminApiDeps): Router {
   router.get('/api/v1/openapi.json', (_req, res) => {
     res.json(adminOpenApi(deps.publicUrl));
   });
-  router.use('/api/v1', requireAdminToken(deps.adminToken), express.json({ limit: '1mb' }));
+  router.use('/api/v1', requireAdminToken(deps.adminToken), express.json({ limit: '1mb', verify: refuseInvalidUtf8 }));
 
   router.get('/api/v1/numbers', async (_req, res) => {
     res.json({ items: await listNumbers(deps.db, ws) });

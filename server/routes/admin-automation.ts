@@ -7,6 +7,7 @@ import type { Db } from '../../core/db/connect';
 import { parseRequest } from '../admin/parse-request';
 import { requireAdminToken } from '../admin/require-admin-token';
 import { sendError } from '../http-errors';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export interface AdminAutomationDeps {
   db: Db;
@@ -28,7 +29,7 @@ export const saveBody = z.object({ phone_number_id: phoneNumberId.optional(), de
 export function adminAutomationRoutes(deps: AdminAutomationDeps): Router {
   const router = Router();
   const ws = deps.workspaceId;
-  router.use('/api/v1/automation', requireAdminToken(deps.adminToken), express.json({ limit: '64kb' }));
+  router.use('/api/v1/automation', requireAdminToken(deps.adminToken), express.json({ limit: '64kb', verify: refuseInvalidUtf8 }));
 
   /** The number row of a Phone number ID, null for the default, or undefined after answering 404. */
   const numberOf = async (res: Response, id: string | undefined): Promise<{ id: string; phoneNumberId: string } | null | undefined> => {

@@ -10,6 +10,7 @@ import { idParam } from '../admin/admin-schemas';
 import { parseRequest } from '../admin/parse-request';
 import { requireAdminToken } from '../admin/require-admin-token';
 import { sendError } from '../http-errors';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export interface AdminBotDeps {
   db: Db;
@@ -31,7 +32,7 @@ const forwardParam = z.object({ id: z.uuid('must be a dead letter id (uuid)') })
 export function adminBotRoutes(deps: AdminBotDeps): Router {
   const router = Router();
   const ws = deps.workspaceId;
-  router.use(['/api/v1/automation/bot', '/api/v1/conversations/:id/hand-to-bot'], requireAdminToken(deps.adminToken), express.json({ limit: '16kb' }));
+  router.use(['/api/v1/automation/bot', '/api/v1/conversations/:id/hand-to-bot'], requireAdminToken(deps.adminToken), express.json({ limit: '16kb', verify: refuseInvalidUtf8 }));
 
   router.post('/api/v1/automation/bot/secret', async (req, res) => {
     const body = parseRequest(secretBody, req.body ?? {}, res);

@@ -5,6 +5,7 @@ import { setConsent } from '../../core/engine/set-consent';
 import { parseRequest } from '../admin/parse-request';
 import { requireAdminToken } from '../admin/require-admin-token';
 import { sendError } from '../http-errors';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 const consentBody = z.object({
   phone_number_id: z.string().regex(/^\d{5,20}$/, 'must be the numeric Phone number ID the consent is for'),
@@ -20,7 +21,7 @@ const consentBody = z.object({
  */
 export function adminConsentRoutes(deps: { db: Db; adminToken: string; workspaceId: string }): Router {
   const router = Router();
-  router.put('/api/v1/contacts/:contactId/consent', requireAdminToken(deps.adminToken), express.json({ limit: '16kb' }), async (req, res) => {
+  router.put('/api/v1/contacts/:contactId/consent', requireAdminToken(deps.adminToken), express.json({ limit: '16kb', verify: refuseInvalidUtf8 }), async (req, res) => {
     const body = parseRequest(consentBody, req.body, res);
     if (!body) return;
     const number: { id: string } | undefined = await deps.db('whatsapp_number').where({ workspace_id: deps.workspaceId, phone_number_id: body.phone_number_id }).first('id');

@@ -8,6 +8,7 @@ import { send } from '../../core/send/send-message';
 import { idParam } from '../admin/admin-schemas';
 import { requireAdminToken } from '../admin/require-admin-token';
 import { sendError } from '../http-errors';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export interface AdminMessagesDeps {
   db: Db;
@@ -63,7 +64,7 @@ function conversationJson(row: ConversationRow) {
 export function adminMessagesRoutes(deps: AdminMessagesDeps): Router {
   const router = Router();
   const ws = deps.workspaceId;
-  router.use('/api/v1/conversations', requireAdminToken(deps.adminToken), express.json({ limit: '1mb' }));
+  router.use('/api/v1/conversations', requireAdminToken(deps.adminToken), express.json({ limit: '1mb', verify: refuseInvalidUtf8 }));
 
   router.post('/api/v1/conversations/:id/messages', async (req, res) => {
     const id = conversationId(req, res);

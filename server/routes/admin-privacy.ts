@@ -7,6 +7,7 @@ import { readRetention, retentionSettingsSchema, saveRetention } from '../../cor
 import { parseRequest } from '../admin/parse-request';
 import { requireAdminToken } from '../admin/require-admin-token';
 import { sendError } from '../http-errors';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export interface AdminPrivacyDeps {
   db: Db;
@@ -61,7 +62,7 @@ export function adminPrivacyRoutes(deps: AdminPrivacyDeps): Router {
     res.json(await readRetention(deps.db, deps.workspaceId));
   });
 
-  router.put('/api/v1/privacy/retention', admin, express.json({ limit: '4kb' }), async (req, res) => {
+  router.put('/api/v1/privacy/retention', admin, express.json({ limit: '4kb', verify: refuseInvalidUtf8 }), async (req, res) => {
     const body = parseRequest(retentionSettingsSchema, req.body, res);
     if (!body) return;
     res.json(await saveRetention(deps.db, deps.workspaceId, body, 'admin-token'));

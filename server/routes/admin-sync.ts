@@ -11,6 +11,7 @@ import { listSyncDeadLetters, replaySyncDeadLetter } from '../../core/sync/sync-
 import { requireAdminToken } from '../admin/require-admin-token';
 import { parseRequest } from '../admin/parse-request';
 import { sendError } from '../http-errors';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export interface AdminSyncDeps {
   db: Db;
@@ -42,7 +43,7 @@ const installBody = z.object({
 export function adminSyncRoutes(deps: AdminSyncDeps): Router {
   const router = Router();
   const ws = deps.workspaceId;
-  const guard = [requireAdminToken(deps.adminToken), express.json({ limit: '1mb' })];
+  const guard = [requireAdminToken(deps.adminToken), express.json({ limit: '1mb', verify: refuseInvalidUtf8 })];
   router.use('/api/v1/sync', ...guard);
   router.use('/api/v1/installations', ...guard);
 

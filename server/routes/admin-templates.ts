@@ -8,6 +8,7 @@ import type { GraphClient } from '../../core/whatsapp/graph-client';
 import { requireAdminToken } from '../admin/require-admin-token';
 import { parseRequest } from '../admin/parse-request';
 import { sendError } from '../http-errors';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export interface AdminTemplateDeps {
   db: Db;
@@ -45,7 +46,7 @@ const resultView = (r: TemplateSyncResult) => (r.ok ? { waba_id: r.wabaId, ok: t
 export function adminTemplateRoutes(deps: AdminTemplateDeps): Router {
   const router = Router();
   const ws = deps.workspaceId;
-  router.use('/api/v1/templates', requireAdminToken(deps.adminToken), express.json({ limit: '16kb' }));
+  router.use('/api/v1/templates', requireAdminToken(deps.adminToken), express.json({ limit: '16kb', verify: refuseInvalidUtf8 }));
 
   router.get('/api/v1/templates', async (req, res) => {
     const query = parseRequest(listTemplatesQuery, req.query, res);

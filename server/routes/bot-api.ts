@@ -12,6 +12,7 @@ import { idParam } from '../admin/admin-schemas';
 import { parseRequest } from '../admin/parse-request';
 import { sendError } from '../http-errors';
 import { SEND_ERROR_STATUS } from './admin-messages';
+import { refuseInvalidUtf8 } from '../../core/db/storable-text';
 
 export interface BotApiDeps {
   db: Db;
@@ -40,7 +41,7 @@ interface OwnedConversation {
 export function botApiRoutes(deps: BotApiDeps): Router {
   const router = Router();
   const ws = deps.workspaceId;
-  router.use('/api/v1/bot', express.json({ limit: '1mb' }), async (req, res, next) => {
+  router.use('/api/v1/bot', express.json({ limit: '1mb', verify: refuseInvalidUtf8 }), async (req, res, next) => {
     const token = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const bot = token === undefined ? undefined : await botOfSecret(deps.db, deps.secrets, ws, token);
     if (!bot) {

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { CONNECT_CODE_PURPOSE, disconnectHubSpot, hubspotInstallationStatus, hubspotRoutes } from '../../connectors/hubspot/routes';
+import { HUBSPOT_CONNECTOR_ID } from '../../connectors/hubspot/hubspot-id';
 import type { PlatformRequestDeps } from '../../core/connectors/receive-platform-request';
 import { requireAdminToken } from '../admin/require-admin-token';
 import type { Config } from '../config';
@@ -23,6 +24,11 @@ export function hubspotConnectorRoutes(deps: PlatformRequestDeps & { config: Con
   admin.delete('/api/v1/hubspot/installations/:id', adminOnly, async (req, res) => {
     const id = installationIdParam(req, res, '/api/v1/hubspot/installations');
     if (id === undefined) return;
+    const known = await db('installation').where({ workspace_id: workspaceId, id, connector: HUBSPOT_CONNECTOR_ID }).whereNot({ state: 'uninstalled' }).first('id');
+    if (!known) {
+      sendError(res, 404, 'NOT_FOUND', `No connected HubSpot portal ${id} in this workspace (see GET /api/v1/hubspot/installations)`);
+      return;
+    }
     if (!app) {
       sendError(res, 503, 'NOT_CONFIGURED', 'Set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET: Threadline must tell HubSpot about the uninstall');
       return;

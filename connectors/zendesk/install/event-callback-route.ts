@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { callbackEvent, handleCallbackEvent, type EventOutcome } from './event-callbacks';
 import type { ZendeskRouteDeps } from './install-deps';
 import { EVENT_CALLBACK_PATH } from './manifest';
+import { refuseInvalidUtf8 } from '../../../core/db/storable-text';
 
 const envelope = z.object({ events: z.array(z.unknown()).max(1_000) });
 
@@ -13,7 +14,7 @@ const envelope = z.object({ events: z.array(z.unknown()).max(1_000) });
  */
 export function eventCallbackRoutes(deps: ZendeskRouteDeps): Router {
   const router = Router();
-  router.post(EVENT_CALLBACK_PATH, express.json({ limit: '2mb' }), async (req, res) => {
+  router.post(EVENT_CALLBACK_PATH, express.json({ limit: '2mb', verify: refuseInvalidUtf8 }), async (req, res) => {
     const batch = envelope.safeParse(req.body);
     if (!batch.success) {
       res.status(400).json({ error: { code: 'INVALID_EVENTS', message: 'Expected a JSON body { "events": [ … ] } of at most 1,000 events' } });

@@ -16,6 +16,7 @@ import { APP_DIR, PAGE_ASSETS, problemPage, sidebarPage } from './sidebar-page';
 import { ticketView, templatesView, type SidebarReads } from './sidebar-views';
 import { issueSessionToken, verifySessionToken, type SidebarSession } from './session-token';
 import { claimedSubdomain, verifyZafJwt } from './zaf-jwt';
+import { refuseInvalidUtf8 } from '../../../core/db/storable-text';
 
 /** The ticket_sidebar location's URL (manifest.json): Zendesk POSTs the signed page load here. */
 export const SIDEBAR_PATH = '/connectors/zendesk/sidebar';
@@ -163,7 +164,7 @@ export function zendeskSidebarRoutes(deps: ZendeskSidebarDeps): Router {
     res.status(200).json(templatesView(templates.items, query.data.language));
   });
 
-  api.post('/tickets/:ticketId/template', express.json({ limit: '64kb' }), async (req: SessionRequest, res) => {
+  api.post('/tickets/:ticketId/template', express.json({ limit: '64kb', verify: refuseInvalidUtf8 }), async (req: SessionRequest, res) => {
     const body = templateSend.safeParse(req.body);
     if (!body.success) return problem(res, 400, 'INVALID_TEMPLATE_SEND', `Threadline could not read this send: ${body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.`);
     const found = await ticketConversation(req, res);

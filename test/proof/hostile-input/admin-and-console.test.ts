@@ -160,6 +160,17 @@ describe('hostile input: admin API and console', () => {
     }
   });
 
+  it('fault found: a JSON body that is not UTF-8 is refused with 400 on the admin API and the console, not read with U+FFFD', async () => {
+    const notUtf8 = Buffer.concat([Buffer.from('{"type":"text","body":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const api = await send(`${base()}/api/v1/conversations/${conversationId}/messages`, {
+      headers: { authorization: ADMIN_AUTH, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }, body: notUtf8,
+    });
+    expect({ status: api.status, text: api.text }).toEqual({ status: 400, text: expect.stringContaining('not valid UTF-8') });
+    const console = await send(`${base()}/admin/automation/closing`, { headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf }, body: notUtf8 });
+    expect(console.status).toBe(400);
+    expect(Number((await world.rt.db('message').where({ conversation_id: conversationId, direction: 'outbound' }).count<{ count: string }[]>('* as count'))[0]?.count)).toBe(0);
+  });
+
   it('console: SQL and markup in a message and a customer name are escaped on the conversation pages', async () => {
     for (const path of [`/admin/conversations/${conversationId}`, `/admin/conversations?q=${encodeURIComponent(MARKUP)}`, '/admin/conversations']) {
       const page = await send(`${base()}${path}`, { method: 'GET', headers: { cookie } });
