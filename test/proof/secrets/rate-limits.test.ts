@@ -129,7 +129,9 @@ describeInBrowser('the rate-limited page in Chromium', () => {
     await page.goto('/admin/sign-in');
     for (let i = 0; i < 2; i++) {
       await page.getByRole('textbox', { name: /^Admin token/ }).fill('wrong-token-wrong-token-wrong');
-      await page.keyboard.press('Enter');
+      // Wait for the answer to this attempt, not just for the page already loaded: under load the second guess
+      // would otherwise be typed into the page the first one is leaving.
+      await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/admin/sign-in')), page.keyboard.press('Enter')]);
       await page.waitForLoadState();
     }
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Too many attempts');
