@@ -20,6 +20,7 @@ import * as rateCard from './20261122_018_rate_card';
 import * as numberHealth from './20261122_019_number_health';
 import * as conversationSearch from './20261122_020_conversation_search';
 import * as privacy from './20261122_021_privacy';
+import * as outboundInFlight from './20261122_022_outbound_in_flight';
 
 /** Migrations listed in order; a static list works the same under tsx, jest and a build. */
 const migrations: Record<string, Knex.Migration> = {
@@ -44,6 +45,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261122_019_number_health': numberHealth,
   '20261122_020_conversation_search': conversationSearch,
   '20261122_021_privacy': privacy,
+  '20261122_022_outbound_in_flight': outboundInFlight,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

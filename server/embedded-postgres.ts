@@ -20,7 +20,7 @@ export interface EmbeddedDatabase {
  * group, so a terminal's Ctrl-C would reach PostgreSQL first. As root, PostgreSQL runs as the
  * `postgres` OS user (it refuses root), created when missing.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; database?: string; onLog?: (line: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: { dataDir: string; database?: string; port?: number; onLog?: (line: string) => void }): Promise<EmbeddedDatabase> {
   const bin = await binaries();
   const dataDir = path.resolve(options.dataDir);
   const log = options.onLog ?? (() => undefined);
@@ -47,7 +47,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; database
   }
   await stopLeftover(dataDir);
 
-  const port = await freePort();
+  // A fixed port lets a restarted server come back where its clients' pools still point (test/faults).
+  const port = options.port ?? await freePort();
   const child = spawn(bin.postgres, ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'], {
     ...(owner ?? {}), env: { ...process.env, LC_ALL: 'C' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
   });

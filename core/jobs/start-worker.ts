@@ -8,6 +8,9 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { WorkerLiveness } from './worker-liveness';
 
+/** How long a pool that stopped on its own waits before it starts again (the database may still be down). */
+const POOL_RESTART_DELAY_MS = 1_000;
+
 export interface RunningWorker {
   runners: Runner[];
   liveness: WorkerLiveness;
@@ -58,6 +61,8 @@ export async function startWorker(
   // Jobs are locked by the pool's id (local queue) or a worker's id: remember both.
   events.on('pool:create', ({ workerPool }) => liveness.addWorker(workerPool.id));
   events.on('worker:create', ({ worker }) => liveness.addWorker(worker.workerId));
+  events.on('job:start', ({ job }) => liveness.jobStarted(job.id));
+  events.on('job:complete', ({ job }) => liveness.jobEnded(job.id));
   events.on('job:success', ({ job }) => deps.metrics.jobsProcessed.inc({ task: job.task_identifier, outcome: 'success' }));
   events.on('job:error', ({ job, error }) => {
     deps.metrics.jobsProcessed.inc({ task: job.task_identifier, outcome: 'error' });
@@ -73,14 +78,50 @@ export async function startWorker(
     ...(crontab === undefined ? {} : { crontab }),
     noHandleSignals: true,
     logger: silentGraphileLogger,
+    // Unbatched, graphile-worker 0.17 drops the promise of a job's completion: a database restart turns it
+    // into an unhandled rejection that kills the whole process. Batched, a failed completion shuts the pool
+    // down instead, and `supervise` below starts it again.
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
-  const runners = [await runPool(deps.taskLists.ordered, concurrency), await runPool(deps.taskLists.io, ioConcurrency, deps.taskLists.crontab)];
+  const runners: Runner[] = [];
+  const live = new Set<Runner>();
+  let stopping = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  /**
+   * Runs a pool and starts it again whenever it stops on its own: graphile-worker shuts a pool down when it
+   * cannot record a job's outcome (the database went away). The jobs it held stay locked by its id until
+   * the liveness tick releases them.
+   */
+  const supervise = async (index: number, start: () => Promise<Runner>): Promise<void> => {
+    const runner = await start();
+    runners[index] = runner;
+    live.add(runner);
+    const restart = (err: unknown) => {
+      live.delete(runner);
+      if (stopping) return;
+      deps.logger.error({ err }, 'a job queue pool stopped (database connection lost?); starting it again');
+      const retry = () => {
+        restartTimer = setTimeout(() => {
+          if (!stopping) supervise(index, start).catch((startErr: unknown) => {
+            deps.logger.warn({ err: startErr }, 'the job queue pool could not start yet; trying again');
+            retry();
+          });
+        }, POOL_RESTART_DELAY_MS);
+      };
+      retry();
+    };
+    runner.promise.then(() => restart(undefined), restart);
+  };
+  await supervise(0, () => runPool(deps.taskLists.ordered, concurrency));
+  await supervise(1, () => runPool(deps.taskLists.io, ioConcurrency, deps.taskLists.crontab));
   await liveness.start();
   return {
     runners,
     liveness,
     stop: async () => {
-      await Promise.all(runners.map((r) => r.stop()));
+      stopping = true;
+      clearTimeout(restartTimer);
+      await Promise.all([...live].map((r) => r.stop()));
       await liveness.stop();
       await utils.release();
       await pgPool.end();

@@ -18,7 +18,7 @@ export async function markAccepted(db: Knex, workspaceId: string, requestId: str
   await db.transaction(async (trx) => {
     await trx('message').where({ workspace_id: workspaceId, id: messageId }).update({ wamid });
     await trx('outbound_request').where({ workspace_id: workspaceId, id: requestId })
-      .update({ state: 'accepted', attempts, last_error: null, updated_at: trx.fn.now() });
+      .update({ state: 'accepted', attempts, last_error: null, in_flight_at: null, outcome_wait_since: null, updated_at: trx.fn.now() });
     await applyPendingStatuses(trx, workspaceId, wamid);
   });
 }
@@ -33,7 +33,7 @@ export async function markFailed(db: Knex, args: { workspaceId: string; requestI
   const { failure } = args;
   await db.transaction(async (trx) => {
     await trx('outbound_request').where({ workspace_id: args.workspaceId, id: args.requestId }).update({
-      state: 'failed', attempts: args.attempts, last_error: JSON.stringify({ code: failure.code, message: failure.title, details: failure.details }), updated_at: trx.fn.now(),
+      state: 'failed', attempts: args.attempts, last_error: JSON.stringify({ code: failure.code, message: failure.title, details: failure.details }), in_flight_at: null, updated_at: trx.fn.now(),
     });
     const [failed]: { wamid: string | null; sent_by: unknown }[] = await trx('message').where({ workspace_id: args.workspaceId, id: args.messageId }).whereNot('status', 'failed').update({
       status: 'failed',
@@ -65,6 +65,7 @@ export async function recordRetry(db: Knex, workspaceId: string, requestId: stri
     attempts,
     next_attempt_at: db.raw('now() + make_interval(secs => ?)', [delayMs / 1000]),
     last_error: JSON.stringify(error),
+    in_flight_at: null, // Meta answered (or never got it): the next attempt may send
     updated_at: db.fn.now(),
   });
 }

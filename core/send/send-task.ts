@@ -12,6 +12,7 @@ import { loadSendTarget } from './send-target';
 import { graphMessageBody } from './graph-body';
 import { baseMimeType, checkMedia, MEDIA_LIMITS } from './media-limits';
 import { markAccepted, markFailed, recordRetry } from './send-outcome';
+import { settleUnknownOutcome } from './unknown-outcome';
 import { retryDelayMs, MAX_SEND_ATTEMPTS } from './retry-policy';
 import { sendContent, type MediaContent } from './send-content';
 import type { ThroughputLimiter } from './throughput-limiter';
@@ -43,6 +44,8 @@ interface RequestRow {
   attempts: number;
   media_id: string | null;
   created_at: Date;
+  in_flight_at: Date | null;
+  outcome_wait_since: Date | null;
   wa_id: string | null;
   throughput_mps: number;
 }
@@ -59,8 +62,9 @@ class NotSendable extends Error {
  * Retryable refusals (130429, 131056, 131057, 5xx, network) are rescheduled with backoff by this
  * task rather than by graphile-worker, so the delay follows Meta's advice per code; permanent
  * ones fail the message; a rejected token (190) marks the number and fails the message with a
- * reason an admin can act on. A retry after a crash between Meta's 200 and our commit can send
- * twice: Meta has no idempotency key for sends.
+ * reason an admin can act on. Meta has no idempotency key for sends: an attempt cut off between the
+ * Graph call and our commit is settled by its status webhook before anything is sent again
+ * (unknown-outcome.ts).
  */
 export function sendTask(deps: SendTaskDeps): Task {
   /** A staged file is read from the blob store; anything else is downloaded from its URL. */
@@ -87,6 +91,7 @@ export function sendTask(deps: SendTaskDeps): Task {
     }
 
     const attempts = request.attempts + 1;
+    if (await settleUnknownOutcome(deps.db, workspaceId, request, attempts) === 'settled') return;
     const fail = (code: number | string, title: string, details: string) => markFailed(deps.db, {
       workspaceId, requestId, messageId: request.message_id, conversationId: request.conversation_id, attempts, failure: { code, title, details },
     });
@@ -121,6 +126,8 @@ export function sendTask(deps: SendTaskDeps): Task {
         ? request.media_id ?? await uploadAttachment(deps, readFile, workspaceId, request.id, access, content.data)
         : undefined;
       await deps.limiter.take(request.whatsapp_number_id, request.throughput_mps);
+      // From here until Meta's answer is recorded, a crash leaves the outcome unknown (see unknown-outcome.ts).
+      await deps.db('outbound_request').where({ workspace_id: workspaceId, id: requestId }).update({ in_flight_at: deps.db.fn.now() });
       const sent = await deps.graph.sendMessage(access.phoneNumberId, access.token, graphMessageBody(content.data, `+${request.wa_id}`, mediaId));
       await markAccepted(deps.db, workspaceId, requestId, request.message_id, sent.wamid, attempts);
     } catch (err) {
@@ -158,7 +165,7 @@ async function loadRequest(db: Knex, workspaceId: string, requestId: string): Pr
     .join('whatsapp_number as n', function joinNumber() { this.on('n.id', 'r.whatsapp_number_id').andOn('n.workspace_id', 'r.workspace_id'); })
     .where({ 'r.workspace_id': workspaceId, 'r.id': requestId })
     .first('r.id', 'r.message_id', 'r.conversation_id', 'r.whatsapp_number_id', 'r.contact_id', 'r.content', 'r.state', 'r.attempts', 'r.media_id', 'r.created_at',
-      'k.wa_id', 'n.throughput_mps');
+      'r.in_flight_at', 'r.outcome_wait_since', 'k.wa_id', 'n.throughput_mps');
 }
 
 /** Meta's title is inside `message`, e.g. "(#131047) Re-engagement message" (§7.1). */

@@ -22,6 +22,12 @@ export interface MetaFakeOptions {
   statusDelayMs?: number;
   /** The Meta app Threadline runs as (META_APP_ID); its secret is `appSecret`. Default FAKE_APP_ID. */
   appId?: string;
+  /**
+   * Status webhooks that get no 2xx (refused, or the receiver down) are posted again, as Meta does (reference
+   * §1: "immediately, then with decreasing frequency"): up to `attempts` in all, the pause doubling from
+   * `firstDelayMs`. Default: posted once.
+   */
+  redeliverWebhooks?: { attempts: number; firstDelayMs: number };
 }
 
 export interface MetaFake {
@@ -52,13 +58,23 @@ export async function startMetaFake(options: MetaFakeOptions = {}): Promise<Meta
   const mediaUrls = new MediaUrls(() => baseUrl, () => state.now(), options.mediaUrlTtlMs ?? 5 * 60_000);
   const pending = new Set<Promise<void>>();
 
-  async function deliver(url: string, body: string): Promise<void> {
+  /** Posts once; true when the receiver answered 2xx. Every try is in `state.webhooks`. */
+  async function post(url: string, body: string): Promise<boolean> {
     const at = state.now();
     try {
       const { status, signature } = await postSigned(url, body, options.appSecret);
       state.webhooks.push({ url, rawBody: body, signature, status, error: undefined, at });
+      return status >= 200 && status < 300;
     } catch (err) {
       state.webhooks.push({ url, rawBody: body, signature: undefined, status: undefined, error: String(err), at });
+      return false;
+    }
+  }
+
+  async function deliver(url: string, body: string): Promise<void> {
+    const retry = options.redeliverWebhooks ?? { attempts: 1, firstDelayMs: 0 };
+    for (let attempt = 1, pause = retry.firstDelayMs; !(await post(url, body)) && attempt < retry.attempts; attempt++, pause *= 2) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 
